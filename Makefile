@@ -32,7 +32,8 @@ test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow
 
 bench: $(STAMP)
-	$(BIN)/python -m ftq.bench
+	$(BIN)/python -m cultivation.bench
+	$(BIN)/python -m jones.bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
