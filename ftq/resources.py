@@ -1,0 +1,363 @@
+"""Space-time volume per kept state, and the Pareto front over gap thresholds.
+
+Two volume formulas (spec/cultivation.md §6); every report names the one it uses:
+
+* **RP² formula** (:func:`rp2_volume`): V = Σ_segments n_live · τ · P_survive(before segment) / P_accept.
+  Segments are the circuit's stages, read from the detector tags: each postselected stage group ends at the
+  tick where its last detector is declared; decoded detectors are grouped into rounds by their ``t``
+  coordinate. n_live = most qubits live (reset, not yet measured) at any tick of the segment. τ comes from
+  the stage kind when the tags carry it (injection, RP round, check half, flag half, surface round: 1;
+  morph to SRP: 0.5; morph-back + grow / expand: 1.5); published circuits carry stage numbers only, so τ is
+  the segment's tick count divided by the ticks of one final-code round (*tick-based τ*, named as such in
+  :class:`Volume`). The final noiseless MPP counts as one more final-code round.
+* **MSC formula** (:func:`msc_volume`): Σ over tick layers of P(alive) × (qubits activated so far), in
+  rounds (divided by ticks per final-code round), plus one final-code round, over the keep rate.
+
+P_survive comes from measured stage survival (``S<i>`` custom counts of :mod:`ftq.sampling`), P_accept from
+the kept shots after the gap cut.
+
+>>> import stim
+>>> c = stim.Circuit("R 0 1\\nTICK\\nM 0 1\\nDETECTOR(0, 0, 0, 0, 1, 1) rec[-1]\\nTICK\\n"
+...                  "R 0\\nTICK\\nM 0\\nDETECTOR(0, 0, 1) rec[-1]")
+>>> layout = StageLayout.from_circuit(c)
+>>> [s.label for s in layout.segments]
+['injection', 't=1']
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+
+import numpy as np
+import sinter
+import stim
+
+from ftq.tags import Stage, read_detector_tags
+
+#: τ per stage kind (spec §6): rounds per segment.
+TAU = {
+    Stage.INJECTION: 1.0,
+    Stage.ROUND: 1.0,
+    Stage.MORPH: 0.5,
+    Stage.CHECK: 1.0,
+    Stage.FLAG: 1.0,
+    Stage.GROW: 1.5,
+    Stage.EXPAND: 1.5,
+    Stage.SURFACE: 1.0,
+    Stage.READOUT: 1.0,
+}
+
+_RESETS = {"R", "RZ", "RX", "RY"}
+_MEAS_RESET = {"MR", "MRZ", "MRX", "MRY"}
+_MEAS = {"M", "MZ", "MX", "MY"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Segment:
+    """A stretch of ticks belonging to one stage (or one decoded round)."""
+
+    label: str
+    stage: Stage | None
+    postselected: bool
+    survival_index: int
+    first_tick: int
+    last_tick: int
+    n_live: int
+    activated: int
+    tau: float
+
+
+@dataclasses.dataclass(frozen=True)
+class StageLayout:
+    """Per-tick qubit counts and the stage segments of a circuit."""
+
+    live: tuple[int, ...]
+    activated: tuple[int, ...]
+    segments: tuple[Segment, ...]
+    ticks_per_round: float
+    tau_source: str
+    final_live: int
+
+    @staticmethod
+    def from_circuit(circuit: stim.Circuit) -> StageLayout:
+        """Read ticks, live qubits and stage segments from the circuit and its detector tags.
+
+        >>> import stim
+        >>> c = stim.Circuit("R 0\\nTICK\\nM 0\\nDETECTOR(0, 0, 0, 1, 1, 1) rec[-1]")
+        >>> StageLayout.from_circuit(c).live
+        (1, 1)
+        """
+        flat = circuit.flattened()
+        tags = read_detector_tags(flat)
+        coords = flat.get_detector_coordinates()
+        live: set[int] = set()
+        ever: set[int] = set()
+        live_per_tick: list[int] = []
+        activated_per_tick: list[int] = []
+        peak = 0
+        det_tick: list[int] = []
+        tick = 0
+        for inst in flat:
+            name = inst.name
+            if name == "TICK":
+                live_per_tick.append(max(peak, len(live)))
+                activated_per_tick.append(len(ever))
+                peak = len(live)
+                tick += 1
+                continue
+            if name == "DETECTOR":
+                det_tick.append(tick)
+                continue
+            qs = [t.value for t in inst.targets_copy() if t.is_qubit_target]
+            if name in _RESETS or name in _MEAS_RESET:
+                live.update(qs)
+                ever.update(qs)
+            elif name in _MEAS:
+                live.difference_update(qs)
+            peak = max(peak, len(live))
+        live_per_tick.append(max(peak, len(live)))
+        activated_per_tick.append(len(ever))
+        final_live = len(live)
+        # group detectors into segments in time order
+        groups: list[tuple[str, Stage | None, bool, int]] = []  # label, stage, post, last tick
+        index: dict[str, int] = {}
+        for k, tag in enumerate(tags):
+            if tag.postselected:
+                label = tag.stage.name.lower() if tag.stage is not None else f"{coords[k][3]:g}"
+            else:
+                label = f"t={tag.t:g}"
+            if label in index:
+                g = index[label]
+                groups[g] = (groups[g][0], groups[g][1], groups[g][2], max(groups[g][3], det_tick[k]))
+            else:
+                index[label] = len(groups)
+                groups.append((label, tag.stage, tag.postselected, det_tick[k]))
+        groups.sort(key=lambda g: g[3])
+        known = all(g[1] is not None for g in groups)
+        raw = []
+        start = 0
+        post_i = -1
+        for label, stage, post, end in groups:
+            if end < start:
+                end = start
+            raw.append((label, stage, post, start, end, post_i))
+            if post:
+                post_i += 1
+            start = end + 1
+        decoded = [r for r in raw if not r[2]]
+        if decoded:
+            spans = [r[4] - r[3] + 1 for r in decoded[1:]] or [decoded[0][4] - decoded[0][3] + 1]
+            tpr = float(np.median(spans))
+        else:
+            tpr = float(max(1, len(live_per_tick)))
+        segments = []
+        for label, stage, post, a, b, surv in raw:
+            tau = TAU.get(stage, 1.0) if known and stage is not None else (b - a + 1) / tpr
+            segments.append(
+                Segment(
+                    label=label,
+                    stage=stage,
+                    postselected=post,
+                    survival_index=surv,
+                    first_tick=a,
+                    last_tick=b,
+                    n_live=max(live_per_tick[a : b + 1]),
+                    activated=activated_per_tick[b],
+                    tau=tau,
+                )
+            )
+        # the last decoded segment that is shorter than half a round is the noiseless final readout (MPP):
+        # it counts as one more final-code round
+        if (
+            len(segments) >= 2
+            and not segments[-1].postselected
+            and (
+                segments[-1].last_tick - segments[-1].first_tick + 1 < tpr / 2
+                or segments[-1].stage == Stage.READOUT
+            )
+        ):
+            segments[-1] = dataclasses.replace(segments[-1], tau=1.0, n_live=segments[-2].n_live)
+        return StageLayout(
+            live=tuple(live_per_tick),
+            activated=tuple(activated_per_tick),
+            segments=tuple(segments),
+            ticks_per_round=tpr,
+            tau_source="stage tags" if known else "tick-based",
+            final_live=final_live,
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class Volume:
+    """A space-time volume (qubit·rounds per kept state) with the formula that produced it."""
+
+    value: float
+    formula: str
+
+
+def _survival_fraction(survivors: list[int], shots: int, index: int) -> float:
+    if index < 0 or not survivors:
+        return 1.0
+    return survivors[min(index, len(survivors) - 1)] / shots
+
+
+def rp2_volume(layout: StageLayout, *, survivors: list[int], shots: int, accepted: int) -> Volume:
+    """The RP² formula: Σ n_live·τ·P_survive(before) / P_accept (the final MPP segment is one round).
+
+    >>> import stim
+    >>> c = stim.Circuit("R 0\\nTICK\\nM 0\\nDETECTOR(0, 0, 0, 1, 1, 1) rec[-1]")
+    >>> rp2_volume(StageLayout.from_circuit(c), survivors=[50], shots=100, accepted=50).value
+    2.0
+    """
+    if shots <= 0 or accepted <= 0:
+        return Volume(math.inf, f"RP² ({layout.tau_source} τ)")
+    total = 0.0
+    for seg in layout.segments:
+        total += seg.n_live * seg.tau * _survival_fraction(survivors, shots, seg.survival_index)
+    return Volume(total / (accepted / shots), f"RP² ({layout.tau_source} τ)")
+
+
+def msc_volume(layout: StageLayout, *, survivors: list[int], shots: int, accepted: int) -> Volume:
+    """The MSC formula: Σ_ticks P(alive)·(qubits activated so far) in rounds, + 1 final round, / keep rate.
+
+    >>> import stim
+    >>> c = stim.Circuit("R 0\\nTICK\\nM 0\\nDETECTOR(0, 0, 0, 1, 1, 1) rec[-1]")
+    >>> msc_volume(StageLayout.from_circuit(c), survivors=[50], shots=100, accepted=50).value > 0
+    True
+    """
+    if shots <= 0 or accepted <= 0:
+        return Volume(math.inf, "MSC")
+    alive = np.ones(len(layout.activated))
+    for seg in layout.segments:
+        p = _survival_fraction(survivors, shots, seg.survival_index)
+        alive[seg.first_tick : seg.last_tick + 1] = p
+    if layout.segments:
+        last = layout.segments[-1]
+        alive[last.last_tick + 1 :] = _survival_fraction(survivors, shots, len(survivors) - 1)
+    total = float(np.dot(alive, np.array(layout.activated, dtype=float))) / layout.ticks_per_round
+    total += layout.activated[-1] * float(alive[-1])
+    return Volume(total / (accepted / shots), "MSC")
+
+
+@dataclasses.dataclass(frozen=True)
+class ParetoPoint:
+    """Logical error per kept shot at one gap threshold, with its 95%-ish binomial band and cost."""
+
+    gap_db: float
+    shots: int
+    kept: int
+    errors: int
+    ler: float
+    ler_low: float
+    ler_high: float
+    attempts_per_kept: float
+    volume: Volume | None = None
+    volume_msc: Volume | None = None
+
+
+def gap_histogram(custom_counts: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sorted gap values (dB, ``inf`` last) with kept-correct and kept-error counts per value.
+
+    >>> g, c, e = gap_histogram({"C3": 5, "E3": 1, "C10": 2, "Cinf": 4, "S0": 9})
+    >>> g.tolist(), c.tolist(), e.tolist()
+    ([3.0, 10.0, inf], [5, 2, 4], [1, 0, 0])
+    """
+    values: dict[float, list[int]] = {}
+    for key, n in custom_counts.items():
+        if not key or key[0] not in "CE":
+            continue
+        try:
+            g = float(key[1:])
+        except ValueError:
+            continue
+        slot = values.setdefault(g, [0, 0])
+        slot[0 if key[0] == "C" else 1] += int(n)
+    gs = np.array(sorted(values), dtype=float)
+    return (
+        gs,
+        np.array([values[g][0] for g in gs], dtype=np.int64),
+        np.array([values[g][1] for g in gs], dtype=np.int64),
+    )
+
+
+def survivors_from_counts(custom_counts: Mapping[str, int]) -> list[int]:
+    """The ``S<i>`` survival counts in stage order.
+
+    >>> survivors_from_counts({"S1": 5, "S0": 9, "C2": 1})
+    [9, 5]
+    """
+    items = sorted(
+        (int(k[1:]), int(v)) for k, v in custom_counts.items() if k.startswith("S") and k[1:].isdigit()
+    )
+    return [v for _, v in items]
+
+
+def _fit(kept: int, errors: int) -> tuple[float, float, float]:
+    if kept <= 0:
+        return math.nan, 0.0, 1.0
+    fit = sinter.fit_binomial(num_shots=kept, num_hits=errors, max_likelihood_factor=1000)
+    return errors / kept, fit.low, fit.high
+
+
+def pareto_points(
+    stats: sinter.TaskStats, *, layout: StageLayout | None = None, thresholds: list[float] | None = None
+) -> list[ParetoPoint]:
+    """One point per gap threshold (keep shots with gap ≥ threshold) from a task's gap histogram.
+
+    >>> import sinter
+    >>> s = sinter.TaskStats(strong_id="x", decoder="gap", json_metadata={}, shots=100, errors=3, discards=40,
+    ...     custom_counts=__import__("collections").Counter({"C0": 10, "E0": 2, "C20": 47, "E20": 1}))
+    >>> [(p.gap_db, p.kept, p.errors) for p in pareto_points(s)]
+    [(0.0, 60, 3), (20.0, 48, 1)]
+    """
+    gs, cs, es = gap_histogram(stats.custom_counts)
+    if len(gs) == 0:
+        kept = stats.shots - stats.discards
+        gs, cs, es = np.array([math.inf]), np.array([kept - stats.errors]), np.array([stats.errors])
+    kept_at = np.cumsum((cs + es)[::-1])[::-1]
+    err_at = np.cumsum(es[::-1])[::-1]
+    survivors = survivors_from_counts(stats.custom_counts)
+    points = []
+    for i, g in enumerate(gs):
+        if thresholds is not None and g not in thresholds:
+            continue
+        kept, errors = int(kept_at[i]), int(err_at[i])
+        ler, lo, hi = _fit(kept, errors)
+        vol = vol_msc = None
+        if layout is not None:
+            vol = rp2_volume(layout, survivors=survivors, shots=stats.shots, accepted=kept)
+            vol_msc = msc_volume(layout, survivors=survivors, shots=stats.shots, accepted=kept)
+        points.append(
+            ParetoPoint(
+                gap_db=float(g),
+                shots=stats.shots,
+                kept=kept,
+                errors=errors,
+                ler=ler,
+                ler_low=lo,
+                ler_high=hi,
+                attempts_per_kept=stats.shots / kept if kept else math.inf,
+                volume=vol,
+                volume_msc=vol_msc,
+            )
+        )
+    return points
+
+
+def pareto_front(points: list[ParetoPoint]) -> list[ParetoPoint]:
+    """The points not dominated in (LER, attempts per kept shot): lower is better in both.
+
+    >>> mk = lambda g, k, e: ParetoPoint(g, 100, k, e, e / k, 0, 1, 100 / k)
+    >>> [p.gap_db for p in pareto_front([mk(0, 60, 6), mk(5, 50, 6), mk(9, 40, 1)])]
+    [0, 9]
+    """
+    pts = sorted((p for p in points if p.kept > 0), key=lambda p: (p.attempts_per_kept, p.ler))
+    front = []
+    best = math.inf
+    for p in pts:
+        if p.ler < best:
+            front.append(p)
+            best = p.ler
+    return front

@@ -1,0 +1,382 @@
+"""Monte Carlo sampling with postselection read from detector tags, and staged sampling.
+
+Postselection comes only from :mod:`ftq.tags` (:func:`ftq.tags.postselection_mask`): a shot in which any
+postselected detector fires is discarded. Two ways to sample:
+
+* :func:`make_task` builds a ``sinter.Task`` whose ``postselection_mask`` is read from the tags, for sinter's
+  own samplers and decoders;
+* :class:`StagedCircuit` + :func:`sample_staged` simulate the circuit only up to its last postselected
+  detector (stim's ``FlipSimulator``), drop every shot in which a postselected detector fired, and continue
+  only the survivors through the rest of the circuit (their Pauli frames and measurement flips are carried
+  over). The statistics are those of whole-circuit sampling, at a cost per kept shot close to one pass.
+
+:class:`StagedSampler` wraps staged sampling plus a *predictor* (what to do with the kept shots' decoded
+detectors) as a ``sinter.Sampler``; ``perfectionist`` (discard on any detection event, predict no flip) is
+defined here, the matching ``gap`` predictor lives in :mod:`cultivation.decoding`.
+
+Per-task ``custom_counts`` written by :class:`StagedSampler`:
+
+* ``C<g>`` / ``E<g>``: kept shots decoded correctly / wrongly whose gap, in dB rounded down, is ``g``
+  (``inf`` when the decoder has no competing logical class), so gap thresholds are chosen after sampling;
+* ``S<i>``: shots surviving the postselection of stage groups ``0..i`` (stage groups in time order, see
+  :func:`stage_groups`), so the space-time volume can be computed from measured survival.
+
+>>> import stim
+>>> c = stim.Circuit('''
+...     X_ERROR(0.1) 0
+...     M 0
+...     DETECTOR(0, 0, 0, 0, 1, 1) rec[-1]
+...     X_ERROR(0.1) 0
+...     M 0
+...     OBSERVABLE_INCLUDE(0) rec[-1]
+... ''')
+>>> r = sample_staged(StagedCircuit.from_circuit(c), shots=1000, seed=1)
+>>> 850 < r.kept < 950
+True
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections import Counter
+from collections.abc import Callable
+from typing import Protocol
+
+import numpy as np
+import sinter
+import stim
+
+from ftq.tags import read_detector_tags
+
+#: Largest number of shots simulated at once inside one call (memory bound).
+MAX_CHUNK = 1 << 15
+
+
+def postselection_mask_packed(circuit: stim.Circuit) -> np.ndarray:
+    """The postselection mask from the tags, bit-packed little-endian as ``sinter.Task`` expects.
+
+    >>> import stim
+    >>> c = stim.Circuit("M 0 1\\nDETECTOR(0, 0, 0, 1) rec[-1]\\nDETECTOR(0, 0, 0) rec[-2]")
+    >>> postselection_mask_packed(c).tolist()
+    [1]
+    """
+    mask = np.array([t.postselected for t in read_detector_tags(circuit)], dtype=bool)
+    return np.packbits(mask, bitorder="little")
+
+
+def make_task(
+    circuit: stim.Circuit,
+    *,
+    decoder: str,
+    json_metadata: dict | None = None,
+    detector_error_model: stim.DetectorErrorModel | None = None,
+) -> sinter.Task:
+    """A ``sinter.Task`` for ``circuit`` whose postselection mask is read from the detector tags.
+
+    >>> import stim
+    >>> c = stim.Circuit("M 0\\nDETECTOR(0, 0, 0, 1) rec[-1]")
+    >>> make_task(c, decoder="perfectionist", json_metadata={"p": 0.001}).postselection_mask.tolist()
+    [1]
+    """
+    return sinter.Task(
+        circuit=circuit,
+        decoder=decoder,
+        detector_error_model=detector_error_model,
+        postselection_mask=postselection_mask_packed(circuit),
+        json_metadata=json_metadata,
+    )
+
+
+def stage_groups(circuit: stim.Circuit) -> list[tuple[str, np.ndarray]]:
+    """Postselected detectors grouped by stage, groups in order of their first detector.
+
+    The stage of a project detector is its tag's stage; a published detector (4 coordinates) carries its
+    stage number in the 4th coordinate. Returns ``(label, detector indices)`` pairs.
+
+    >>> import stim
+    >>> c = stim.Circuit("M 0 1 2\\nDETECTOR(0,0,0,1) rec[-3]\\nDETECTOR(0,0,0,0) rec[-2]\\n"
+    ...                  "DETECTOR(0,0,1,1) rec[-1]")
+    >>> [(label, idx.tolist()) for label, idx in stage_groups(c)]
+    [('1', [0, 2]), ('0', [1])]
+    """
+    tags = read_detector_tags(circuit)
+    coords = circuit.get_detector_coordinates()
+    order: list[str] = []
+    members: dict[str, list[int]] = {}
+    for k, tag in enumerate(tags):
+        if not tag.postselected:
+            continue
+        if tag.stage is not None:
+            label = tag.stage.name.lower()
+        else:
+            label = f"{coords[k][3]:g}"
+        if label not in members:
+            order.append(label)
+            members[label] = []
+        members[label].append(k)
+    return [(label, np.array(members[label], dtype=np.int64)) for label in order]
+
+
+@dataclasses.dataclass(frozen=True)
+class StagedCircuit:
+    """A circuit cut after the instruction that declares its last postselected detector.
+
+    ``prefix`` holds every postselected detector; ``suffix`` only decoded ones (it may be empty).
+    """
+
+    circuit: stim.Circuit
+    prefix: stim.Circuit
+    suffix: stim.Circuit
+    postselected: np.ndarray
+    num_prefix_detectors: int
+    stage_groups: tuple[tuple[str, np.ndarray], ...]
+
+    @staticmethod
+    def from_circuit(circuit: stim.Circuit) -> StagedCircuit:
+        """Cut ``circuit`` (flattened) right after its last postselected detector.
+
+        >>> import stim
+        >>> c = stim.Circuit("M 0\\nDETECTOR(0,0,0,1) rec[-1]\\nM 0\\nDETECTOR(0,0,1) rec[-1]")
+        >>> s = StagedCircuit.from_circuit(c)
+        >>> s.num_prefix_detectors, s.suffix.num_detectors
+        (1, 1)
+        """
+        flat = circuit.flattened()
+        post = np.array([t.postselected for t in read_detector_tags(flat)], dtype=bool)
+        last = int(np.flatnonzero(post)[-1]) if post.any() else -1
+        prefix = stim.Circuit()
+        suffix = stim.Circuit()
+        seen = 0
+        cut = last < 0
+        for inst in flat:
+            if cut:
+                suffix.append(inst)
+                continue
+            prefix.append(inst)
+            if inst.name == "DETECTOR":
+                if seen == last:
+                    cut = True
+                seen += 1
+        return StagedCircuit(
+            circuit=flat,
+            prefix=prefix,
+            suffix=suffix,
+            postselected=post,
+            num_prefix_detectors=prefix.num_detectors,
+            stage_groups=tuple(stage_groups(flat)),
+        )
+
+
+@dataclasses.dataclass
+class StagedResult:
+    """Outcome of :func:`sample_staged`: kept shots' detection events and observable flips, and survival.
+
+    ``survivors[i]`` counts shots in which no postselected detector of stage groups ``0..i`` fired.
+    """
+
+    shots: int
+    detectors: np.ndarray
+    observables: np.ndarray
+    survivors: list[int]
+
+    @property
+    def kept(self) -> int:
+        """Number of shots that passed postselection."""
+        return int(self.detectors.shape[0])
+
+
+def _survival(dets: np.ndarray, groups: tuple[tuple[str, np.ndarray], ...]) -> tuple[list[int], np.ndarray]:
+    alive = np.ones(dets.shape[1], dtype=bool)
+    counts = []
+    for _, idx in groups:
+        alive &= ~np.any(dets[idx], axis=0)
+        counts.append(int(alive.sum()))
+    return counts, alive
+
+
+def sample_staged(staged: StagedCircuit, *, shots: int, seed: int | None = None) -> StagedResult:
+    """Sample ``shots`` shots; simulate the suffix only for shots that survive the prefix's postselection.
+
+    Returns detection events (kept × all detectors) and observable flips (kept × observables) of the kept
+    shots, with per-stage survivor counts.
+
+    >>> import stim
+    >>> c = stim.Circuit("X_ERROR(0.5) 0\\nM 0\\nDETECTOR(0,0,0,1) rec[-1]\\nM 0\\nDETECTOR(0,0,1) rec[-1]")
+    >>> r = sample_staged(StagedCircuit.from_circuit(c), shots=2000, seed=3)
+    >>> bool(r.detectors.any())
+    False
+    """
+    if shots < 1:
+        raise ValueError(f"shots={shots} must be at least 1")
+    rng = np.random.default_rng(seed)
+    det_parts, obs_parts = [], []
+    survivors = [0] * len(staged.stage_groups)
+    remaining = shots
+    nq = staged.circuit.num_qubits
+    n_prefix = staged.num_prefix_detectors
+    n_obs = staged.circuit.num_observables
+    while remaining > 0:
+        batch = min(remaining, MAX_CHUNK)
+        remaining -= batch
+        sim = stim.FlipSimulator(batch_size=batch, num_qubits=nq, seed=int(rng.integers(2**63)))
+        sim.do(staged.prefix)
+        dets = sim.get_detector_flips()
+        counts, alive = _survival(dets, staged.stage_groups)
+        survivors = [a + b for a, b in zip(survivors, counts, strict=True)]
+        if not staged.stage_groups:
+            alive = np.ones(batch, dtype=bool)
+        k = int(alive.sum())
+        if k == 0:
+            continue
+        prefix_obs = sim.get_observable_flips()[:, alive] if sim.num_observables else None
+        if len(staged.suffix) == 0:
+            det_parts.append(dets[:, alive].T)
+            obs = np.zeros((k, n_obs), dtype=bool)
+            if prefix_obs is not None:
+                obs[:, : prefix_obs.shape[0]] = prefix_obs.T
+            obs_parts.append(obs)
+            continue
+        xs, zs, meas, _, _ = sim.to_numpy(output_xs=True, output_zs=True, output_measure_flips=True)
+        sim2 = stim.FlipSimulator(
+            batch_size=k, num_qubits=nq, disable_stabilizer_randomization=True, seed=int(rng.integers(2**63))
+        )
+        sim2.broadcast_pauli_errors(pauli="X", mask=np.ascontiguousarray(xs[:, alive]))
+        sim2.broadcast_pauli_errors(pauli="Z", mask=np.ascontiguousarray(zs[:, alive]))
+        if meas.shape[0]:
+            sim2.append_measurement_flips(np.ascontiguousarray(meas[:, alive]))
+        sim2.do(staged.suffix)
+        det_all = np.empty((k, n_prefix + sim2.num_detectors), dtype=bool)
+        det_all[:, :n_prefix] = dets[:, alive].T
+        det_all[:, n_prefix:] = sim2.get_detector_flips().T
+        obs = np.zeros((k, n_obs), dtype=bool)
+        if sim2.num_observables:
+            obs[:, : sim2.num_observables] ^= sim2.get_observable_flips().T
+        if prefix_obs is not None:
+            obs[:, : prefix_obs.shape[0]] ^= prefix_obs.T
+        det_parts.append(det_all)
+        obs_parts.append(obs)
+    n_det = staged.circuit.num_detectors
+    detectors = np.concatenate(det_parts) if det_parts else np.zeros((0, n_det), dtype=bool)
+    observables = np.concatenate(obs_parts) if obs_parts else np.zeros((0, n_obs), dtype=bool)
+    return StagedResult(shots=shots, detectors=detectors, observables=observables, survivors=survivors)
+
+
+class Predictor(Protocol):
+    """Turns kept shots' detection events into (keep, predicted observables, gap in dB)."""
+
+    def __call__(self, detectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
+
+
+def perfectionist_predictor(circuit: stim.Circuit) -> Callable[[np.ndarray], tuple]:
+    """A predictor that discards any shot with a detection event and predicts no observable flip.
+
+    >>> import numpy as np, stim
+    >>> c = stim.Circuit("M 0\\nDETECTOR(0,0,0) rec[-1]\\nOBSERVABLE_INCLUDE(0) rec[-1]")
+    >>> f = perfectionist_predictor(c)
+    >>> keep, pred, gap = f(np.array([[0], [1]], dtype=bool))
+    >>> keep.tolist(), pred.shape, bool(np.isinf(gap).all())
+    ([True, False], (2, 1), True)
+    """
+    n_obs = circuit.num_observables
+
+    def predict(detectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        n = detectors.shape[0]
+        keep = ~np.any(detectors, axis=1)
+        return keep, np.zeros((n, n_obs), dtype=bool), np.full(n, np.inf)
+
+    return predict
+
+
+def gap_key(prefix: str, gap_db: float) -> str:
+    """The ``custom_counts`` key of a kept shot with a given gap: ``C12`` / ``E3`` / ``Cinf``.
+
+    >>> gap_key("C", 12.7), gap_key("E", float("inf"))
+    ('C12', 'Einf')
+    """
+    return f"{prefix}inf" if math.isinf(gap_db) else f"{prefix}{int(math.floor(gap_db))}"
+
+
+def _count_gaps(errors: np.ndarray, gaps: np.ndarray) -> Counter:
+    counts: Counter = Counter()
+    finite = np.isfinite(gaps)
+    for prefix, sel in (("C", ~errors), ("E", errors)):
+        n_inf = int(np.sum(sel & ~finite))
+        if n_inf:
+            counts[f"{prefix}inf"] += n_inf
+        vals, cnt = np.unique(np.floor(gaps[sel & finite]).astype(np.int64), return_counts=True)
+        for v, c in zip(vals.tolist(), cnt.tolist(), strict=True):
+            counts[f"{prefix}{v}"] += c
+    return counts
+
+
+class StagedCompiledSampler(sinter.CompiledSampler):
+    """Staged sampling + a predictor for one task; see :class:`StagedSampler`."""
+
+    def __init__(self, circuit: stim.Circuit, predictor: Callable, *, seed: int | None = None):
+        self.staged = StagedCircuit.from_circuit(circuit)
+        self.predictor = predictor
+        self.rng = np.random.default_rng(seed)
+
+    def sample(self, suggested_shots: int) -> sinter.AnonTaskStats:
+        """Sample about ``suggested_shots`` shots; return sinter statistics with gap and survival counts."""
+        t0 = time.monotonic()
+        shots = max(1, int(suggested_shots))
+        r = sample_staged(self.staged, shots=shots, seed=int(self.rng.integers(2**63)))
+        keep, pred, gaps = self.predictor(r.detectors)
+        errors = np.any(pred[keep] != r.observables[keep], axis=1)
+        counts = _count_gaps(errors, gaps[keep])
+        for i, s in enumerate(r.survivors):
+            counts[f"S{i}"] += s
+        return sinter.AnonTaskStats(
+            shots=shots,
+            errors=int(errors.sum()),
+            discards=shots - int(keep.sum()),
+            seconds=time.monotonic() - t0,
+            custom_counts=counts,
+        )
+
+
+class StagedSampler(sinter.Sampler):
+    """A ``sinter.Sampler``: staged sampling with tag postselection, then a predictor on kept shots.
+
+    ``predictor_factory(circuit)`` returns the predictor; it must be picklable (a module-level function)
+    because sinter ships samplers to worker processes.
+
+    >>> import sinter, stim
+    >>> c = stim.Circuit("X_ERROR(0.2) 0\\nM 0\\nDETECTOR(0,0,0,1) rec[-1]\\nOBSERVABLE_INCLUDE(0) rec[-1]")
+    >>> task = make_task(c, decoder="perfectionist")
+    >>> stats = StagedSampler(perfectionist_predictor).compiled_sampler_for_task(task).sample(1000)
+    >>> stats.shots, stats.errors
+    (1000, 0)
+    """
+
+    def __init__(self, predictor_factory: Callable[[stim.Circuit], Callable] = perfectionist_predictor):
+        self.predictor_factory = predictor_factory
+
+    def compiled_sampler_for_task(self, task: sinter.Task) -> sinter.CompiledSampler:
+        """Compile the task's circuit: cut it into stages and build the predictor."""
+        circuit = task.circuit
+        if circuit is None:
+            circuit = stim.Circuit.from_file(task.circuit_path)
+        return StagedCompiledSampler(circuit, self.predictor_factory(circuit))
+
+
+def sample_whole(circuit: stim.Circuit, *, shots: int, seed: int | None = None) -> StagedResult:
+    """Sample the whole circuit at once (stim's detector sampler) and apply tag postselection afterwards.
+
+    The reference that :func:`sample_staged` must agree with.
+
+    >>> import stim
+    >>> c = stim.Circuit("X_ERROR(0.5) 0\\nM 0\\nDETECTOR(0,0,0,1) rec[-1]")
+    >>> r = sample_whole(c, shots=1000, seed=2)
+    >>> 400 < r.kept < 600
+    True
+    """
+    groups = tuple(stage_groups(circuit))
+    dets, obs = circuit.compile_detector_sampler(seed=seed).sample(shots, separate_observables=True)
+    counts, alive = _survival(dets.T, groups)
+    if not groups:
+        alive = np.ones(shots, dtype=bool)
+    return StagedResult(shots=shots, detectors=dets[alive], observables=obs[alive], survivors=counts)
