@@ -68,6 +68,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import math
+import numbers
 
 import stim
 
@@ -135,7 +136,7 @@ def validate_noise(*, model: str, p: float) -> None:
     """
     if model not in MODELS:
         raise InputError(f"unknown noise model {model!r}; valid models are {', '.join(MODELS)}.")
-    if isinstance(p, bool) or not isinstance(p, (int, float)) or not math.isfinite(p):
+    if isinstance(p, bool) or not isinstance(p, numbers.Real) or not math.isfinite(p):
         raise InputError(f"noise strength p={p!r} is not a finite number; it must lie in (0, 0.5).")
     if model == "none":
         if not 0 <= p < 0.5:

@@ -1,3 +1,4 @@
+import doctest
 import time
 
 import numpy as np
@@ -241,3 +242,9 @@ def test_distance_n35_d5_is_fast():
     elapsed = time.perf_counter() - start
     assert (code.n, code.k, d) == (35, 1, 5)
     assert elapsed < 10, f"distance search took {elapsed:.1f} s"
+
+
+def test_docstring_examples_run():
+    import ftq.codes as module
+
+    assert doctest.testmod(module).failed == 0

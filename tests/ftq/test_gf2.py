@@ -1,3 +1,5 @@
+import doctest
+
 import numpy as np
 import pytest
 
@@ -59,3 +61,9 @@ def test_in_row_space_detects_outsiders():
 def test_rejects_non_matrix():
     with pytest.raises(ValueError, match="2-D"):
         gf2.rank(np.zeros(3))
+
+
+def test_docstring_examples_run():
+    import ftq.gf2 as module
+
+    assert doctest.testmod(module).failed == 0

@@ -1,4 +1,5 @@
 import collections
+import doctest
 import math
 
 import pytest
@@ -392,3 +393,16 @@ def test_published_dem_equals_ours_after_documented_differences(reference_dir, n
         k, qubits = _prep_x_layer(layers)
         layers[k].append(stim.CircuitInstruction("DEPOLARIZE1", qubits, [P]))
     assert_same_dem(_join(layers), ours)
+
+
+def test_docstring_examples_run():
+    import ftq.noise as module
+
+    assert doctest.testmod(module).failed == 0
+
+
+def test_numpy_float_p_accepted():
+    import numpy as np
+
+    out = apply_noise(stim.Circuit("R 0\nTICK\nH 0"), model="uniform", p=np.float32(0.25))
+    assert noise_layers(out)[1] == collections.Counter({("DEPOLARIZE1", 0.25, 0): 1})
