@@ -248,3 +248,70 @@ def test_docstring_examples_run():
     import ftq.codes as module
 
     assert doctest.testmod(module).failed == 0
+
+
+# ---------------------------------------------------------------- SRP codes read off the published circuits
+
+
+def _srp_state_group(reference_dir, name: str, n: int) -> tuple[list[int], list[stim.PauliString]]:
+    """Simulate the noiseless published circuit up to its first transversal S / S_DAG on n qubits (the start
+    of the logical check) and return those qubits and the stabilizer group of their (pure) state."""
+    from ftq.noise import strip_noise
+
+    circuit = strip_noise(stim.Circuit.from_file(reference_dir / "rp2" / name)).flattened()
+    sim = stim.TableauSimulator()
+    for ins in circuit:
+        if ins.name in ("S", "S_DAG") and len(ins.targets_copy()) == n:
+            qubits = [t.value for t in ins.targets_copy()]
+            break
+        sim.do(ins)
+    else:
+        raise AssertionError(f"no transversal S on {n} qubits in {name}")
+    stabs = sim.canonical_stabilizers()
+    xs = np.array([s.to_numpy()[0] for s in stabs], dtype=np.uint8)
+    zs = np.array([s.to_numpy()[1] for s in stabs], dtype=np.uint8)
+    outside = [q for q in range(len(stabs[0])) if q not in set(qubits)]
+    group = []
+    for combo in gf2.nullspace(np.hstack([xs[:, outside], zs[:, outside]]).T):
+        p = stim.PauliString(len(stabs[0]))
+        for i in np.nonzero(combo)[0]:
+            p *= stabs[i]
+        x, z = p.to_numpy()
+        group.append(stim.PauliString.from_numpy(xs=x[qubits], zs=z[qubits]))
+    return qubits, group
+
+
+@pytest.mark.parametrize(
+    ("name", "n", "d", "enumerator"),
+    [
+        ("rp_3_T_cult.stim", 15, 3, [1, 0, 0, 0, 9, 0, 40, 0, 51, 0, 24, 0, 3]),  # spec §2
+        ("rp_3_rp_5_T_cult.stim", 35, 5, None),
+    ],
+)
+def test_srp_code_of_published_circuit_matches_spec(reference_dir, name, n, d, enumerator):
+    """Spec §2: SRP-d = [[d^2 + 2d, 1, d]], self-dual CSS, X_L = X^n, Z_L = Z^n, the checked state is a Y_L
+    eigenstate. The code is read off the published circuit's state just before the transversal S check."""
+    _, group = _srp_state_group(reference_dir, name, n)
+    assert len(group) == n  # the n qubits are in a pure state
+    xl, zl, yl = (stim.PauliString(c * n) for c in "XZY")
+    # The state is a Y_L eigenstate: Y^n is in its group.
+    rows = np.array([np.concatenate(g.to_numpy()) for g in group], dtype=np.uint8)
+    assert gf2.in_row_space(rows, np.concatenate(yl.to_numpy()))
+    # Code stabilizers: the elements that commute with X_L (Y_L anticommutes with it, n being odd).
+    anticommutes = np.array([[0 if g.commutes(xl) else 1 for g in group]], dtype=np.uint8)
+    stabilizers = []
+    for combo in gf2.nullspace(anticommutes):
+        p = stim.PauliString(n)
+        for i in np.nonzero(combo)[0]:
+            p *= group[i]
+        stabilizers.append(p)
+    code = StabilizerCode(tuple(stabilizers), xl, zl, f"SRP from {name}")
+    code.check()
+    assert (code.n, code.k, code.distance()) == (n, 1, d)
+    assert code.is_css() and code.is_self_dual()
+    wx = code.weight_enumerator("X")
+    assert wx == code.weight_enumerator("Z")
+    assert sum(wx) == 2 ** ((n - 1) // 2)
+    assert any(w % 4 == 2 and a for w, a in enumerate(wx))  # not doubly even
+    if enumerator is not None:
+        assert wx == enumerator
