@@ -1,0 +1,72 @@
+"""The morph between RP-d and the self-dual SRP-d code: extra Bell pairs, then a fold about the X_L row.
+
+A morph is data: extra qubits (top half prepared in |+>, bottom half in |0>), the Bell-pair CX layer, and the CX layers
+that fold row −k onto row k. Running the layers backwards (and measuring the extras) morphs back.
+
+>>> m = morph_plan(3)
+>>> len(m.extras_x) + len(m.extras_z), len(m.layers)
+(6, 3)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from cultivation.layout import square
+
+
+@dataclasses.dataclass(frozen=True)
+class MorphPlan:
+    """Extra qubits and CX layers (control, target) that turn an RP-d code state into an SRP-d one."""
+
+    d: int
+    extras_x: tuple[complex, ...]  # reset in |+>, measured in X after morphing back
+    extras_z: tuple[complex, ...]  # reset in |0>, measured in Z after morphing back
+    layers: tuple[tuple[tuple[complex, complex], ...], ...]
+
+    @property
+    def qubits(self) -> list[complex]:
+        """All qubits of the SRP-d code: the RP-d data plus the extras."""
+        return square(self.d) + list(self.extras_x) + list(self.extras_z)
+
+
+def morph_plan(d: int) -> MorphPlan:
+    """The RP-d → SRP-d morph for d ∈ {3, 5}.
+
+    d = 3: a Bell pair (x, −4)–(x, 4) per column; (x, −4) → (x, −1) and (x, 1) → (x, 4); then fold (x, −1) → (x, 1).
+    d = 5: a Bell pair (x, −6)–(x, 6) per column; each of the 10 fold pairs ((x, −k), (x, k)), k ∈ {1, 2}, receives one
+    half of a Bell pair (e → (x, −k), (x, k) → e); then fold (x, −k) → (x, k).
+    """
+    if d == 3:
+        cols = range(-1, 2)
+        top = tuple(complex(x, -4) for x in cols)
+        bot = tuple(complex(x, 4) for x in cols)
+        bell = tuple((t, b) for t, b in zip(top, bot, strict=True))
+        attach = tuple((complex(x, -4), complex(x, -1)) for x in cols) + tuple(
+            (complex(x, 1), complex(x, 4)) for x in cols
+        )
+        fold = tuple((complex(x, -1), complex(x, 1)) for x in cols)
+        return MorphPlan(3, top, bot, (bell, attach, fold))
+    if d == 5:
+        cols = range(-2, 3)
+        top = tuple(complex(x, -6) for x in cols)
+        bot = tuple(complex(x, 6) for x in cols)
+        bell = tuple((t, b) for t, b in zip(top, bot, strict=True))
+        # which extra feeds which fold pair (x, -k) <-> (x, k), as in the published d = 5 schedule
+        owner = {
+            complex(-2, -6): complex(-2, -2),
+            complex(-1, -6): complex(-1, -1),
+            complex(0, -6): complex(-1, -2),
+            complex(1, -6): complex(1, -2),
+            complex(2, -6): complex(2, -2),
+            complex(-2, 6): complex(-2, -1),
+            complex(-1, 6): complex(0, -1),
+            complex(0, 6): complex(0, -2),
+            complex(1, 6): complex(1, -1),
+            complex(2, 6): complex(2, -1),
+        }
+        into = tuple((e, t) for e, t in owner.items())
+        out = tuple((t.conjugate(), e) for e, t in owner.items())
+        fold = tuple((t, t.conjugate()) for t in owner.values())
+        return MorphPlan(5, top, bot, (bell, into, out, fold))
+    raise ValueError(f"d={d!r}: the SRP morph exists for d ∈ {{3, 5}}")

@@ -1,0 +1,111 @@
+"""Whole RP² cultivation circuits: the stages of :mod:`cultivation.stages` assembled, then noise applied once.
+
+Protocols:
+
+* ``cultivation`` — injection, RP rounds, morph, flagged check (and, for d1 = 5, growth RP-3 → RP-5 and a second
+  check), morph back, noiseless readout of the stabilizers and of Y_L. Every detector is postselected.
+* ``end2end`` — the same up to the last check, then morph back, one-round expansion into a rotated surface code of
+  distance D (D ≥ 2·d1 + 1), d1 more surface-code rounds, noiseless readout. Expansion and surface detectors are decoded.
+
+>>> c = build_noiseless("cultivation", d1=3)
+>>> c.num_detectors, c.num_observables
+(44, 1)
+"""
+
+from __future__ import annotations
+
+import stim
+
+from cultivation.morph import morph_plan
+from cultivation.stages import (
+    PROXIES,
+    State,
+    check,
+    expand,
+    fix_x_frame,
+    grow_bell_ring,
+    inject,
+    logical_readout,
+    morph,
+    morph_back,
+    rp_round,
+    surface_round,
+)
+from ftq.errors import InputError
+from ftq.tags import Stage
+
+PROTOCOLS = ("cultivation", "end2end")
+DISTANCES = (3, 5)
+
+
+def validate(protocol: str, *, d1: int, final_distance: int | None, proxy: str = "S") -> int | None:
+    """Check the parameters; returns the final distance (default 2·d1 + 1 for end2end). Raises InputError."""
+    if protocol not in PROTOCOLS:
+        raise InputError(f"protocol {protocol!r} is unknown; valid protocols are {', '.join(PROTOCOLS)}")
+    if not isinstance(d1, int) or d1 not in DISTANCES:
+        raise InputError(f"d1={d1!r} is not supported; valid cultivation distances are 3 and 5 (odd, >= 3)")
+    if proxy not in PROXIES:
+        raise InputError(f"proxy {proxy!r} is unknown; valid proxy gates are {', '.join(PROXIES)}")
+    if protocol == "cultivation":
+        if final_distance is not None:
+            raise InputError("--final-distance applies only to the end2end protocol")
+        return None
+    D = 2 * d1 + 1 if final_distance is None else final_distance
+    if not isinstance(D, int) or D < 2 * d1 + 1 or D % 2 == 0:
+        raise InputError(f"final distance D={D!r} must be an odd integer >= 2*d1+1 = {2 * d1 + 1}")
+    return D
+
+
+def _cultivate(d1: int, proxy: str) -> State:
+    st = inject(d=3, proxy=proxy)
+    rp_round(st, stage=Stage.ROUND)
+    plan = morph_plan(3)
+    morph(st, plan)
+    check(st, plan)
+    if d1 == 3:
+        morph_back(st, plan)
+        return st
+    morph_back(st, plan, stage=Stage.GROW)
+    grow_bell_ring(st, radius=2)
+    st.d = 5
+    rp_round(st, stage=Stage.GROW)
+    fix_x_frame(st)
+    rp_round(st, stage=Stage.ROUND)
+    plan5 = morph_plan(5)
+    morph(st, plan5)
+    check(st, plan5)
+    morph_back(st, plan5)
+    return st
+
+
+def build_noiseless(
+    protocol: str, *, d1: int, final_distance: int | None = None, proxy: str = "S"
+) -> stim.Circuit:
+    """The noiseless, stage-tagged circuit of a protocol."""
+    D = validate(protocol, d1=d1, final_distance=final_distance, proxy=proxy)
+    st = _cultivate(d1, proxy)
+    if protocol == "cultivation":
+        logical_readout(st, postselected=True)
+        return st.builder.finish()
+    expand(st, distance=D)
+    for _ in range(d1):
+        surface_round(st)
+    logical_readout(st, postselected=False)
+    return st.builder.finish()
+
+
+def build(
+    protocol: str,
+    *,
+    d1: int,
+    final_distance: int | None = None,
+    noise: str = "uniform",
+    p: float = 1e-3,
+    proxy: str = "S",
+) -> stim.Circuit:
+    """The noisy circuit: :func:`build_noiseless` then :func:`ftq.noise.apply_noise` with the named model."""
+    from ftq.noise import apply_noise
+
+    return apply_noise(
+        build_noiseless(protocol, d1=d1, final_distance=final_distance, proxy=proxy), model=noise, p=p
+    )
