@@ -20,7 +20,7 @@ import numpy as np
 import stim
 
 from cultivation.layout import Check, rp_checks, rp_logicals, square, surface_checks
-from cultivation.morph import MorphPlan, morph_plan
+from cultivation.morph import MorphPlan
 from cultivation.schedule import syndrome_layers
 from ftq.builder import CircuitBuilder
 from ftq.detectors import MeasurementSampler, gf2_solve
