@@ -22,8 +22,9 @@ import stim
 from cultivation.layout import Check, rp_checks, rp_logicals, square, surface_checks
 from cultivation.morph import MorphPlan
 from cultivation.schedule import syndrome_layers
+from ftq import gf2
 from ftq.builder import CircuitBuilder
-from ftq.detectors import MeasurementSampler, gf2_solve
+from ftq.detectors import MeasurementSampler
 from ftq.tags import Stage
 
 PROXIES = ("I", "S", "Z", "S_DAG")
@@ -144,7 +145,7 @@ def fix_x_frame(st: State) -> None:
                     group.append(other.ancilla)
         handled |= set(group)
         syndrome = np.array([1 if z.ancilla in group else 0 for z in z_checks] + [0], dtype=np.uint8)
-        v = gf2_solve(h, syndrome)
+        v = gf2.solve(h, syndrome)
         if v is None:
             raise RuntimeError(f"no X correction flips exactly the Z checks at {group}")
         for q in data:
@@ -257,7 +258,7 @@ def check(st: State, plan: MorphPlan) -> None:
         raise RuntimeError("the logical check is not deterministic +1 for either order of the proxy gate")
     _check_gates(st.builder, plan, pre=pre, t=st.t)
     qubits = plan.qubits
-    fl = [q - 0.5 - 0.5j for q in square(plan.d)]
+    fl = list(plan.flags.values())
     _emit_detectors(st, [(Check("X", 0j, tuple(qubits)), ("check", st.t))], stage=Stage.CHECK, previous={})
     _emit_detectors(st, [(Check("X", f, ()), ("flag", st.t, f)) for f in fl], stage=Stage.FLAG, previous={})
     st.t += 1
@@ -265,7 +266,7 @@ def check(st: State, plan: MorphPlan) -> None:
 
 def _check_gates(b: CircuitBuilder, plan: MorphPlan, *, pre: str, t: int) -> None:
     qubits = plan.qubits
-    flags = {q: q - 0.5 - 0.5j for q in square(plan.d)}
+    flags = plan.flags
     tree = _tree_layers(plan)
     _gate(b, pre, qubits)
     b.tick()

@@ -19,35 +19,7 @@ from collections.abc import Sequence
 import numpy as np
 import stim
 
-
-def gf2_nullspace(matrix: np.ndarray) -> np.ndarray:
-    """Basis (rows) of the right null space of a 0/1 matrix over GF(2)."""
-    m = (np.asarray(matrix, dtype=np.uint8) & 1).copy()
-    rows, cols = m.shape
-    pivots: list[int] = []
-    r = 0
-    for c in range(cols):
-        hit = np.nonzero(m[r:, c])[0]
-        if len(hit) == 0:
-            continue
-        p = r + hit[0]
-        m[[r, p]] = m[[p, r]]
-        others = np.nonzero(m[:, c])[0]
-        others = others[others != r]
-        m[others] ^= m[r]
-        pivots.append(c)
-        r += 1
-        if r == rows:
-            break
-    free = [c for c in range(cols) if c not in pivots]
-    basis = []
-    for f in free:
-        v = np.zeros(cols, dtype=np.uint8)
-        v[f] = 1
-        for i, pc in enumerate(pivots):
-            v[pc] = m[i, f]
-        basis.append(v)
-    return np.array(basis, dtype=np.uint8).reshape(len(basis), cols)
+from ftq import gf2
 
 
 class MeasurementSampler:
@@ -62,7 +34,7 @@ class MeasurementSampler:
         sub = self.samples[:, cand]
         # parity is constant  <=>  (sub @ v) equal on all rows  <=>  (rows differ from row 0) @ v == 0
         diff = sub ^ sub[0:1, :]
-        null = gf2_nullspace(diff)
+        null = gf2.nullspace(diff)
         if len(null) == 0:
             return []
         vectors = _minimal_vectors(null)
@@ -92,36 +64,3 @@ def _minimal_vectors(null: np.ndarray) -> list[np.ndarray]:
 def deterministic_relations(circuit: stim.Circuit, candidates: Sequence[int]) -> list[list[int]]:
     """Deterministic parities among the given absolute measurement indices, lightest first."""
     return MeasurementSampler(circuit).relations(candidates)
-
-
-def gf2_solve(matrix: np.ndarray, rhs: np.ndarray) -> np.ndarray | None:
-    """One solution v of matrix @ v = rhs over GF(2), or None if there is none.
-
-    >>> gf2_solve(np.array([[1, 1, 0], [0, 1, 1]]), np.array([1, 0])).tolist()
-    [1, 0, 0]
-    """
-    a = np.concatenate(
-        [np.asarray(matrix, dtype=np.uint8) & 1, (np.asarray(rhs, dtype=np.uint8) & 1)[:, None]], 1
-    )
-    rows, cols = a.shape[0], a.shape[1] - 1
-    pivots: list[int] = []
-    r = 0
-    for c in range(cols):
-        hit = np.nonzero(a[r:, c])[0]
-        if len(hit) == 0:
-            continue
-        p = r + hit[0]
-        a[[r, p]] = a[[p, r]]
-        others = np.nonzero(a[:, c])[0]
-        others = others[others != r]
-        a[others] ^= a[r]
-        pivots.append(c)
-        r += 1
-        if r == rows:
-            break
-    if a[r:, -1].any():
-        return None
-    v = np.zeros(cols, dtype=np.uint8)
-    for i, c in enumerate(pivots):
-        v[c] = a[i, -1]
-    return v

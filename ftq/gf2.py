@@ -84,3 +84,21 @@ def in_row_space(matrix: np.ndarray | list, vector: np.ndarray | list) -> bool:
     if m.shape[0] == 0:
         return not v.any()
     return rank(np.vstack([m, v])) == rank(m)
+
+
+def solve(matrix: np.ndarray | list, rhs: np.ndarray | list) -> np.ndarray | None:
+    """One solution x of matrix @ x = rhs (mod 2), or None if there is none.
+
+    >>> solve([[1, 1, 0], [0, 1, 1]], [1, 0]).tolist()
+    [1, 0, 0]
+    """
+    m = _as_matrix(matrix)
+    b = _as_matrix(np.asarray(rhs).reshape(-1, 1))
+    r, pivots = row_reduce(np.concatenate([m, b], axis=1))
+    cols = m.shape[1]
+    if cols in pivots:
+        return None
+    x = np.zeros(cols, dtype=np.uint8)
+    for row, p in enumerate(pivots):
+        x[p] = r[row, cols]
+    return x
