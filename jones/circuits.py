@@ -61,6 +61,8 @@ __all__ = [
     "exact_value",
     "value_scale",
     "shots_for_error",
+    "echo_runs",
+    "runs_braid",
 ]
 
 VALID_LOCAL: tuple[int, ...] = (0b010, 0b011, 0b101, 0b110, 0b111)
@@ -492,8 +494,17 @@ class HadamardTest:
         return circ
 
 
-def hadamard_test(braid: Braid, *, closure: str = "markov", part: str = "re") -> HadamardTest:
+def hadamard_test(
+    braid: Braid,
+    *,
+    closure: str = "markov",
+    part: str = "re",
+    runs: tuple[tuple[int, int], ...] | None = None,
+) -> HadamardTest:
     """Build the Hadamard test of ``part`` ("re"/"im") for the ``closure`` ("markov"/"plat") of ``braid``.
+
+    ``runs`` overrides the merged runs of :func:`braid_runs` (executed as given, nothing cancelled); the
+    caller guarantees their product equals ρ(braid) — used for echo reference circuits.
 
     Example::
 
@@ -510,7 +521,9 @@ def hadamard_test(braid: Braid, *, closure: str = "markov", part: str = "re") ->
     if closure == "plat":
         braid.check_plat()
         string = cup_string(braid.strands)
-    runs = tuple(braid_runs(braid))
+    runs = tuple(braid_runs(braid)) if runs is None else tuple((int(i), int(k) % 10) for i, k in runs)
+    if any(k == 0 or not 1 <= i < braid.strands for i, k in runs):
+        raise InputError(f"runs {runs} need generators 1…{braid.strands - 1} and powers ≢ 0 (mod 10).")
     phase = sum(run_fit(k).reference_phase for _, k in runs)
     return HadamardTest(braid, closure, part, runs, float(phase), string)
 
@@ -657,3 +670,37 @@ def shots_for_error(epsilon: float, *, braid: Braid, closure: str = "markov", z:
         raise InputError(f"additive error {epsilon!r} must be positive.")
     c = abs(value_scale(braid, closure=closure))
     return int(math.ceil((z * c / epsilon) ** 2))
+
+
+def runs_braid(strands: int, runs: list[tuple[int, int]] | tuple[tuple[int, int], ...]) -> Braid:
+    """The braid word whose product is the given runs (σ_i^k written as k letters i, or 10−k letters −i).
+
+    Example::
+
+        >>> runs_braid(3, [(1, 2), (2, 9)]).word
+        (1, 1, -2)
+    """
+    word: list[int] = []
+    for i, k in runs:
+        k = int(k) % 10
+        word += [int(i)] * k if k <= 5 else [-int(i)] * (10 - k)
+    return Braid(strands, tuple(word))
+
+
+def echo_runs(runs: tuple[tuple[int, int], ...] | list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """An echo with as many runs: the first ⌈N/2⌉ runs, then their inverses in reverse order (N even) or
+    all but the middle one (N odd). The product is the identity (N even) or a conjugate of the middle run.
+
+    Example::
+
+        >>> echo_runs([(1, 1), (2, 3), (1, 4)])
+        ((1, 1), (2, 3), (1, 9))
+    """
+    runs = [(int(i), int(k) % 10) for i, k in runs]
+    n = len(runs)
+    half = (n + 1) // 2
+    first = runs[:half]
+    back = [(i, (10 - k) % 10) for i, k in reversed(runs[: n // 2])]
+    if n % 2:
+        back = [(i, (10 - k) % 10) for i, k in reversed(runs[: half - 1])]
+    return tuple(first + back)
