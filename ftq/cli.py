@@ -191,6 +191,185 @@ def demo_cmd(shots: int, seed: int) -> None:
 
 # --- sampling, sweeps and plots (sample, sweep, plot) ------------------------------------------------
 
+
+def _samplers() -> dict:
+    from cultivation.decoding import samplers
+
+    return samplers()
+
+
+def _builder():
+    try:
+        from cultivation.protocol import build
+    except ImportError:
+        return None
+    return build
+
+
+def _layout_resolver(spec):
+    """json_metadata -> StageLayout for the tasks of a sweep spec (None when the circuit cannot be built)."""
+    from ftq.resources import StageLayout
+    from ftq.sweeps import build_circuits
+
+    table = {}
+    try:
+        for meta, circuit in build_circuits(spec, builder=_builder()):
+            table[json.dumps(meta, sort_keys=True)] = StageLayout.from_circuit(circuit)
+    except InputError:
+        return None
+    return lambda meta: table.get(json.dumps(meta, sort_keys=True))
+
+
+@main.command("sample")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--shots", type=int, default=100_000, show_default=True, help="Number of shots (attempts).")
+@click.option(
+    "--decoder",
+    type=click.Choice(["gap", "perfectionist"]),
+    default="gap",
+    show_default=True,
+    help="gap: match the decoded detectors; perfectionist: discard on any detection event.",
+)
+@click.option("--seed", type=int, default=None, help="Simulator seed (default: random).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def sample_cmd(file, shots, decoder, seed, as_json) -> None:
+    """Sample one circuit: staged sampling, postselection from detector tags, then decoding.
+
+    Reported kept shots and errors are before any gap cut.
+
+    \b
+    Example:
+        ftq sample ../shared/reference/rp2/rp_3_T_cult.stim --shots 100000 --json
+    """
+    import time
+
+    import stim
+
+    from ftq.sampling import StagedSampler, perfectionist_predictor
+
+    if shots < 1:
+        raise InputError(f"--shots {shots} must be a positive integer.")
+    try:
+        circuit = stim.Circuit.from_file(file)
+    except (OSError, ValueError) as e:
+        raise InputError(
+            f"{file!r} could not be read as a stim circuit ({str(e).splitlines()[0]})."
+        ) from None
+    try:
+        from ftq.tags import read_detector_tags
+
+        read_detector_tags(circuit)
+    except ValueError as e:
+        raise InputError(f"{file!r} has detectors without stage tags ({e}).") from None
+    if decoder == "gap":
+        from cultivation.decoding import gap_predictor
+
+        sampler = StagedSampler(gap_predictor)
+    else:
+        sampler = StagedSampler(perfectionist_predictor)
+    from ftq.sampling import StagedCompiledSampler
+
+    t0 = time.process_time()
+    compiled = StagedCompiledSampler(circuit, sampler.predictor_factory(circuit), seed=seed)
+    stats = compiled.sample(shots)
+    seconds = time.process_time() - t0
+    kept = stats.shots - stats.discards
+    out = {
+        "shots": stats.shots,
+        "kept": kept,
+        "errors": stats.errors,
+        "ler": stats.errors / kept if kept else None,
+        "seconds": round(seconds, 3),
+        "kept_shots_per_second": round(kept / seconds, 1) if seconds > 0 else None,
+    }
+    if as_json:
+        click.echo(json.dumps(out))
+    else:
+        for k, v in out.items():
+            click.echo(f"{k}: {v}")
+
+
+@main.group(cls=_Group)
+def sweep() -> None:
+    """Sweeps described by TOML files; results append to sweeps/<name>/stats.csv (sinter CSV)."""
+
+
+@sweep.command("run")
+@click.argument("spec", type=click.Path(dir_okay=False))
+@click.option("--workers", type=int, default=1, show_default=True, help="Local worker processes.")
+@click.option(
+    "--scheduler", default=None, help="Dask scheduler address (tcp://host:port) to run on a cluster."
+)
+def sweep_run_cmd(spec, workers, scheduler) -> None:
+    """Run (or resume) a sweep; shots already in stats.csv count towards its targets.
+
+    \b
+    Example:
+        ftq sweep run sweeps/rp2-d3-e2e/rp2-d3-e2e.toml --workers 2
+    """
+    from ftq.sweeps import load_spec, run_sweep
+
+    s = load_spec(spec)
+    stats = run_sweep(s, samplers=_samplers(), builder=_builder(), workers=workers, scheduler=scheduler)
+    for st in stats:
+        kept = st.shots - st.discards
+        click.echo(
+            f"{json.dumps(st.json_metadata, sort_keys=True)}: shots={st.shots} kept={kept} errors={st.errors}"
+        )
+    click.echo(f"results: {s.stats_path}")
+
+
+@main.command("plot")
+@click.argument("source", type=click.Path(dir_okay=False))
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Output .png or .svg.")
+@click.option("--msc", type=click.Path(file_okay=False), default=None, help="MSC reference folder.")
+def plot_cmd(source, out, msc) -> None:
+    """Plot LER vs attempts per kept shot and vs volume (RP² formula), beside the MSC baseline (S-proxy).
+
+    SOURCE is a sweep spec (.toml) or a sinter stats CSV.
+
+    \b
+    Example:
+        ftq plot sweeps/rp2-d3-e2e/rp2-d3-e2e.toml --out sweeps/rp2-d3-e2e/pareto.png
+    """
+    import pathlib
+
+    from ftq.plotting import load_msc_baseline, plot_pareto, series_from_stats
+    from ftq.sweeps import check_stats_csv, load_spec
+
+    src = pathlib.Path(source)
+    resolver = None
+    if src.suffix == ".toml":
+        spec = load_spec(src)
+        csv_path = spec.stats_path
+        if not csv_path.exists():
+            raise InputError(f"sweep {spec.name!r} has no results yet ({str(csv_path)!r}); run it first.")
+        resolver = _layout_resolver(spec)
+    else:
+        csv_path = src
+        if not csv_path.is_file():
+            raise InputError(f"{source!r} does not exist.")
+        for toml in sorted(csv_path.parent.glob("*.toml")):
+            try:
+                resolver = _layout_resolver(load_spec(toml))
+                break
+            except InputError:
+                continue
+    stats = check_stats_csv(csv_path)
+    if not stats:
+        raise InputError(f"{str(csv_path)!r} holds no statistics rows.")
+    series = series_from_stats(stats, layout_for=resolver)
+    ref = (
+        pathlib.Path(msc)
+        if msc
+        else pathlib.Path(__file__).resolve().parents[2] / "shared" / "reference" / "msc"
+    )
+    baseline = load_msc_baseline(ref) if ref.exists() else []
+    target = pathlib.Path(out) if out else csv_path.parent / "pareto.png"
+    plot_pareto(series, msc=baseline, out=target)
+    click.echo(f"wrote {target}")
+
+
 # --- rare-event estimation (estimate) ----------------------------------------------------------------
 
 # --- jones commands ----------------------------------------------------------------------------------

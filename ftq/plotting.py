@@ -1,0 +1,180 @@
+"""Plots: logical error per kept state vs attempts per kept shot and vs space-time volume, beside MSC.
+
+The MSC baseline is read from the published statistics (``../shared/reference/msc/``, see its README):
+``emulated-historical-stats.csv`` rows of "2024 This Work (d1=…)" at the same noise model and strength give
+MSC's (LER, attempts, volume) points. Those rows are in the *T convention* (T = 2 × S-proxy), so they are
+halved here to the S-proxy convention every RP² number in this project uses; axis labels name it.
+
+>>> import tempfile, pathlib
+>>> out = pathlib.Path(tempfile.mkdtemp()) / "p.png"
+>>> pts = [ParetoSeries("demo", [(2.0, 1e-3, 5e-4, 2e-3, 500.0)])]
+>>> plot_pareto(pts, msc=[], out=out).exists()
+True
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import math
+import pathlib
+import sys
+
+from ftq.errors import InputError
+
+CONVENTION = "S-proxy"
+
+
+@dataclasses.dataclass(frozen=True)
+class ParetoSeries:
+    """One curve: label and points ``(attempts per kept, LER, LER low, LER high, volume or nan)``."""
+
+    label: str
+    points: list[tuple[float, float, float, float, float]]
+    volume_formula: str = "RP² formula"
+
+
+def load_msc_baseline(
+    msc_dir: str | pathlib.Path, *, noise: str = "uniform", p: float = 1e-3
+) -> list[ParetoSeries]:
+    """MSC's published (attempts, LER, volume) points, converted to the S-proxy convention (÷2).
+
+    >>> import pathlib
+    >>> ref = pathlib.Path(__file__).resolve().parents[2] / "shared" / "reference" / "msc"
+    >>> series = load_msc_baseline(ref) if ref.exists() else [ParetoSeries("MSC d1=3", [])]
+    >>> series[0].label.startswith("MSC d1=3")
+    True
+    """
+    path = pathlib.Path(msc_dir) / "emulated-historical-stats.csv"
+    if not path.is_file():
+        raise InputError(f"MSC baseline file {str(path)!r} does not exist.")
+    csv.field_size_limit(sys.maxsize)
+    groups: dict[str, list[tuple[float, float, float, float, float]]] = {}
+    with open(path, encoding="utf8") as f:
+        for row in csv.DictReader(f, skipinitialspace=True):
+            try:
+                meta = json.loads(row["json_metadata"])
+                shots, errors, discards = int(row["shots"]), int(row["errors"]), int(row["discards"])
+            except (KeyError, ValueError, TypeError):
+                raise InputError(f"MSC baseline file {str(path)!r} has a malformed row.") from None
+            c = str(meta.get("c", ""))
+            if not c.startswith("2024 This Work") or "v" not in meta:
+                continue
+            if meta.get("noise") != noise or not math.isclose(float(meta.get("p", -1)), p):
+                continue
+            kept = shots - discards
+            if kept <= 0:
+                continue
+            ler = errors / kept / 2  # T convention -> S-proxy
+            lo, hi = _poisson_band(errors, kept)
+            d1 = meta.get("d1", "?")
+            groups.setdefault(f"MSC d1={d1} (published)", []).append(
+                (shots / kept, ler, lo / 2, hi / 2, float(meta["v"]))
+            )
+    return [ParetoSeries(k, sorted(v), volume_formula="MSC formula") for k, v in sorted(groups.items())]
+
+
+def _poisson_band(errors: int, kept: int) -> tuple[float, float]:
+    """A rough ±2σ band for a rate of errors/kept (for published points without raw histograms)."""
+    if kept <= 0:
+        return 0.0, 1.0
+    s = math.sqrt(max(errors, 1))
+    return max(0.0, (errors - 2 * s) / kept), (errors + 2 * s) / kept
+
+
+def plot_pareto(
+    series: list[ParetoSeries], *, msc: list[ParetoSeries], out: str | pathlib.Path, title: str | None = None
+) -> pathlib.Path:
+    """Two panels: LER vs attempts per kept shot, LER vs volume; project curves beside MSC. PNG or SVG.
+
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "p.svg"
+    >>> plot_pareto([ParetoSeries("x", [(2.0, 1e-3, 5e-4, 2e-3, 100.0)])], msc=[], out=out).suffix
+    '.svg'
+    """
+    out = pathlib.Path(out)
+    if out.suffix.lower() not in (".png", ".svg"):
+        raise InputError(f"plot output {str(out)!r} must end in .png or .svg.")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.5))
+    for s, style in [(s, "-o") for s in series] + [(m, "--s") for m in msc]:
+        pts = [pt for pt in s.points if pt[0] > 0 and math.isfinite(pt[0])]
+        if not pts:
+            continue
+        att = [pt[0] for pt in pts]
+        ler = [max(pt[1], 1e-15) for pt in pts]
+        lo = [max(pt[2], 1e-15) for pt in pts]
+        hi = [max(pt[3], 1e-15) for pt in pts]
+        line = ax1.plot(att, ler, style, ms=3, label=s.label)[0]
+        ax1.fill_between(att, lo, hi, color=line.get_color(), alpha=0.2)
+        vol = [(pt[4], pt[1], pt[2], pt[3]) for pt in pts if math.isfinite(pt[4])]
+        if vol:
+            vol.sort()
+            ax2.plot(
+                [v[0] for v in vol],
+                [max(v[1], 1e-15) for v in vol],
+                style,
+                ms=3,
+                color=line.get_color(),
+                label=f"{s.label} [{s.volume_formula}]",
+            )
+            ax2.fill_between(
+                [v[0] for v in vol],
+                [max(v[2], 1e-15) for v in vol],
+                [max(v[3], 1e-15) for v in vol],
+                color=line.get_color(),
+                alpha=0.2,
+            )
+    for ax in (ax1, ax2):
+        ax.set_yscale("log")
+        ax.set_xscale("log")
+        ax.grid(True, which="both", alpha=0.3)
+        ax.set_ylabel(f"logical error per kept state ({CONVENTION})")
+    ax1.set_xlabel("attempts per kept shot")
+    ax2.set_xlabel("space-time volume per kept state (qubit·rounds)")
+    ax1.legend(fontsize=7)
+    ax2.legend(fontsize=7)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out)
+    plt.close(fig)
+    return out
+
+
+def series_from_stats(stats: list, *, layout_for=None) -> list[ParetoSeries]:
+    """Pareto fronts (over gap thresholds) of sinter stats rows, one series per task.
+
+    ``layout_for(json_metadata)`` returns the task's :class:`ftq.resources.StageLayout` (or None: no volume).
+
+    >>> import collections, sinter
+    >>> s = sinter.TaskStats(strong_id="x", decoder="gap", json_metadata={"p": 0.001}, shots=100, errors=2,
+    ...     discards=50, custom_counts=collections.Counter({"C1": 20, "E1": 2, "C30": 28}))
+    >>> [round(pt[0], 2) for pt in series_from_stats([s])[0].points]
+    [2.0, 3.57]
+    """
+    from ftq.resources import pareto_front, pareto_points
+
+    merged: dict[str, object] = {}
+    for s in stats:
+        merged[s.strong_id] = merged[s.strong_id] + s if s.strong_id in merged else s
+    out = []
+    for s in merged.values():
+        meta = s.json_metadata if isinstance(s.json_metadata, dict) else {}
+        layout = layout_for(meta) if layout_for is not None else None
+        front = pareto_front(pareto_points(s, layout=layout))
+        pts = [
+            (p.attempts_per_kept, p.ler, p.ler_low, p.ler_high, p.volume.value if p.volume else math.nan)
+            for p in front
+        ]
+        what = meta.get("circuit") or f"{meta.get('protocol', '?')} d1={meta.get('d1')} D={meta.get('D')}"
+        label = f"RP² {what} p={meta.get('p')} [{s.decoder}] ({s.shots:,} shots)"
+        formula = front[0].volume.formula if front and front[0].volume else "RP² formula"
+        out.append(ParetoSeries(label, pts, volume_formula=formula))
+    return out

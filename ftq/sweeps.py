@@ -1,0 +1,487 @@
+"""Sweeps: a TOML file names a grid of circuits and how long to sample them; results append to sinter CSV.
+
+A sweep spec (``sweeps/<name>/<name>.toml``)::
+
+    name = "rp2-d3-e2e"            # optional, default: the file's stem
+    protocol = "rp2"               # circuit from the protocol builder ...
+    d1 = 3                         # int or list of odd ints >= 3
+    D = 7                          # final distance: int, list, or omitted (cultivation only)
+    noise = "uniform"              # a model of ftq.noise
+    p = [0.001]                    # float or list, each in (0, 0.5)
+    decoder = "gap"                # "gap" or "perfectionist"
+    max_shots = 1_000_000
+    max_errors = 100
+    # circuit = "../../shared/reference/rp2/rp_3_T_cult.stim"   # ... or a fixed circuit file (relative
+    #                                                             # to the spec); then noise / p are labels
+
+Results go to ``stats.csv`` beside the spec when the spec sits in a folder called ``<name>``, else to
+``<spec folder>/<name>/stats.csv``. ``run_sweep`` uses sinter's ``save_resume_filepath``: rows already in the
+file count towards ``max_shots``/``max_errors``, so an interrupted run resumes without losing or double
+counting shots. With a Dask scheduler address the same tasks run on a Dask cluster in chunks; each finished
+chunk is appended as one sinter CSV row under the same strong id, so both engines resume each other's work.
+
+Validation is strict and happens before anything touches the disk: unknown keys, wrong types and
+impossible values raise :class:`ftq.errors.InputError` with one sentence.
+
+>>> spec = parse_spec({"protocol": "rp2", "d1": 3, "D": 7, "p": 0.001, "max_shots": 100}, name="x")
+>>> spec.points()
+[{'protocol': 'rp2', 'd1': 3, 'D': 7, 'noise': 'uniform', 'p': 0.001, 'decoder': 'gap'}]
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import math
+import pathlib
+import sys
+import time
+import tomllib
+from collections.abc import Callable
+
+import sinter
+import stim
+
+from ftq.errors import InputError
+from ftq.sampling import make_task
+
+KEYS = {
+    "name": str,
+    "description": str,
+    "protocol": str,
+    "d1": (int, list),
+    "D": (int, list),
+    "noise": str,
+    "p": (float, int, list),
+    "decoder": str,
+    "max_shots": int,
+    "max_errors": int,
+    "circuit": str,
+}
+DECODERS = ("gap", "perfectionist")
+
+Builder = Callable[..., stim.Circuit]
+
+
+@dataclasses.dataclass(frozen=True)
+class SweepSpec:
+    """A validated sweep specification."""
+
+    name: str
+    protocol: str | None
+    d1: tuple[int, ...]
+    D: tuple[int | None, ...]
+    noise: str
+    p: tuple[float, ...]
+    decoder: str
+    max_shots: int
+    max_errors: int | None
+    circuit: pathlib.Path | None
+    spec_path: pathlib.Path | None = None
+
+    def points(self) -> list[dict]:
+        """The grid: one json_metadata dict per task.
+
+        >>> parse_spec({"circuit": "a.stim", "p": 0.001, "max_shots": 5}, name="x").points()[0]["circuit"]
+        'a.stim'
+        """
+        out = []
+        if self.circuit is not None:
+            for p in self.p:
+                out.append(
+                    {"circuit": self.circuit.name, "noise": self.noise, "p": p, "decoder": self.decoder}
+                    | ({"protocol": self.protocol} if self.protocol else {})
+                )
+            return out
+        for d1 in self.d1:
+            for D in self.D:
+                for p in self.p:
+                    out.append(
+                        {
+                            "protocol": self.protocol,
+                            "d1": d1,
+                            "D": D,
+                            "noise": self.noise,
+                            "p": p,
+                            "decoder": self.decoder,
+                        }
+                    )
+        return out
+
+    @property
+    def stats_path(self) -> pathlib.Path:
+        """Where results are appended."""
+        base = self.spec_path.parent if self.spec_path is not None else pathlib.Path("sweeps")
+        if base.name == self.name:
+            return base / "stats.csv"
+        return base / self.name / "stats.csv"
+
+
+def _ints(key: str, value: object) -> tuple[int, ...]:
+    vals = value if isinstance(value, list) else [value]
+    if not vals:
+        raise InputError(f"sweep key {key!r} is an empty list; give at least one odd integer >= 3.")
+    for v in vals:
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise InputError(
+                f"sweep key {key!r} has value {v!r}, which is not an integer; use odd integers >= 3."
+            )
+        if v < 3 or v % 2 == 0:
+            raise InputError(f"sweep key {key!r} has value {v}, but distances must be odd integers >= 3.")
+    return tuple(vals)
+
+
+def parse_spec(data: dict, *, name: str, base_dir: pathlib.Path | None = None) -> SweepSpec:
+    """Validate a spec dict (as read from TOML) and return a :class:`SweepSpec`.
+
+    >>> parse_spec({"protocol": "rp2", "d1": 4, "p": 0.001, "max_shots": 10}, name="x")
+    Traceback (most recent call last):
+    ...
+    ftq.errors.InputError: sweep key 'd1' has value 4, but distances must be odd integers >= 3.
+    """
+    for key, value in data.items():
+        if key not in KEYS:
+            raise InputError(f"unknown sweep key {key!r}; valid keys are {', '.join(sorted(KEYS))}.")
+        want = KEYS[key]
+        if isinstance(value, bool) or not isinstance(value, want):
+            raise InputError(
+                f"sweep key {key!r} has value {value!r} of the wrong type; see the sweep spec format."
+            )
+    name = data.get("name", name)
+    if not name or not all(ch.isalnum() or ch in "-_." for ch in name) or name.startswith("."):
+        raise InputError(
+            f"sweep name {name!r} must be non-empty and use only letters, digits, '-', '_' and '.'."
+        )
+    protocol = data.get("protocol")
+    circuit = data.get("circuit")
+    if (protocol is None) == (circuit is None) and circuit is None:
+        raise InputError("a sweep needs either 'protocol' (with 'd1') or 'circuit' (a .stim file).")
+    circuit_path = None
+    if circuit is not None:
+        circuit_path = pathlib.Path(circuit)
+        if base_dir is not None and not circuit_path.is_absolute():
+            circuit_path = base_dir / circuit_path
+        if base_dir is not None and not circuit_path.is_file():
+            raise InputError(f"sweep circuit file {str(circuit_path)!r} does not exist.")
+        if "d1" in data or "D" in data:
+            raise InputError(
+                "a sweep with a fixed 'circuit' cannot also set 'd1' or 'D' (they come from the file)."
+            )
+        d1: tuple[int, ...] = ()
+        D: tuple[int | None, ...] = (None,)
+    else:
+        if "d1" not in data:
+            raise InputError("a sweep with a 'protocol' needs 'd1' (odd integer >= 3, or a list of them).")
+        d1 = _ints("d1", data["d1"])
+        D = _ints("D", data["D"]) if "D" in data else (None,)
+        for big in D:
+            if big is not None and big <= max(d1):
+                raise InputError(f"final distance D={big} must exceed every d1 (largest d1 is {max(d1)}).")
+    noise = data.get("noise", "uniform")
+    ps_raw = data.get("p")
+    if ps_raw is None:
+        raise InputError("a sweep needs 'p' (noise strength, a number in (0, 0.5) or a list of them).")
+    ps = ps_raw if isinstance(ps_raw, list) else [ps_raw]
+    if not ps:
+        raise InputError("sweep key 'p' is an empty list; give at least one noise strength in (0, 0.5).")
+    from ftq.noise import validate_noise
+
+    for p in ps:
+        if isinstance(p, bool) or not isinstance(p, (int, float)):
+            raise InputError(f"sweep key 'p' has value {p!r}, which is not a number in (0, 0.5).")
+        validate_noise(model=noise, p=float(p))
+    if circuit is not None and len(ps) != 1:
+        raise InputError(
+            "a sweep with a fixed 'circuit' takes a single 'p' (the circuit's own noise strength)."
+        )
+    decoder = data.get("decoder", "gap")
+    if decoder not in DECODERS:
+        raise InputError(f"unknown decoder {decoder!r}; valid decoders are {', '.join(DECODERS)}.")
+    if "max_shots" not in data:
+        raise InputError("a sweep needs 'max_shots' (a positive integer).")
+    max_shots = data["max_shots"]
+    if max_shots < 1:
+        raise InputError(f"max_shots={max_shots} must be a positive integer.")
+    max_errors = data.get("max_errors")
+    if max_errors is not None and max_errors < 1:
+        raise InputError(f"max_errors={max_errors} must be a positive integer.")
+    return SweepSpec(
+        name=name,
+        protocol=protocol,
+        d1=d1,
+        D=D,
+        noise=noise,
+        p=tuple(float(p) for p in ps),
+        decoder=decoder,
+        max_shots=max_shots,
+        max_errors=max_errors,
+        circuit=circuit_path,
+    )
+
+
+def load_spec(path: str | pathlib.Path) -> SweepSpec:
+    """Read and validate a TOML sweep spec file.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "s.toml").write_text('protocol = "rp2"\\nd1 = 3\\np = 0.001\\nmax_shots = 10\\n')
+    >>> load_spec(d / "s.toml").name
+    's'
+    """
+    path = pathlib.Path(path)
+    if not path.is_file():
+        raise InputError(f"sweep spec {str(path)!r} does not exist.")
+    try:
+        data = tomllib.loads(path.read_text())
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise InputError(f"sweep spec {str(path)!r} is not valid TOML ({e}).") from None
+    spec = parse_spec(data, name=path.stem, base_dir=path.parent)
+    return dataclasses.replace(spec, spec_path=path)
+
+
+def build_circuits(spec: SweepSpec, *, builder: Builder | None) -> list[tuple[dict, stim.Circuit]]:
+    """The circuit of every grid point: the fixed file, or ``builder(protocol, d1=, final_distance=, noise=, p=)``.
+
+    >>> import stim
+    >>> spec = parse_spec({"protocol": "toy", "d1": 3, "p": 0.01, "max_shots": 1}, name="x")
+    >>> [m["d1"] for m, _ in build_circuits(spec, builder=lambda *a, **k: stim.Circuit())]
+    [3]
+    """
+    out = []
+    if spec.circuit is not None:
+        try:
+            circuit = stim.Circuit.from_file(str(spec.circuit))
+        except (OSError, ValueError) as e:
+            raise InputError(
+                f"sweep circuit {str(spec.circuit)!r} could not be read as a stim circuit ({e})."
+            ) from None
+        return [(m, circuit) for m in spec.points()]
+    if builder is None:
+        raise InputError(
+            f"no circuit builder is available for protocol {spec.protocol!r}; use 'circuit = ...'."
+        )
+    for m in spec.points():
+        circuit = builder(m["protocol"], d1=m["d1"], final_distance=m["D"], noise=m["noise"], p=m["p"])
+        out.append((m, circuit))
+    return out
+
+
+def make_tasks(spec: SweepSpec, *, builder: Builder | None) -> list[sinter.Task]:
+    """sinter tasks of a spec: tag postselection, explicit DEM (stable strong ids across engines).
+
+    >>> import stim
+    >>> c = stim.Circuit("X_ERROR(0.1) 0\\nM 0\\nDETECTOR(0, 0, 0, 1) rec[-1]\\nOBSERVABLE_INCLUDE(0) rec[-1]")
+    >>> spec = parse_spec({"protocol": "toy", "d1": 3, "p": 0.1, "max_shots": 1}, name="x")
+    >>> make_tasks(spec, builder=lambda *a, **k: c)[0].decoder
+    'gap'
+    """
+    tasks = []
+    for meta, circuit in build_circuits(spec, builder=builder):
+        dem = circuit.detector_error_model(decompose_errors=False, approximate_disjoint_errors=True)
+        tasks.append(make_task(circuit, decoder=spec.decoder, json_metadata=meta, detector_error_model=dem))
+    return tasks
+
+
+def check_stats_csv(path: pathlib.Path) -> list[sinter.TaskStats]:
+    """Read an existing sinter CSV, or raise one clear sentence if it is corrupt or not a sinter CSV.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "stats.csv"
+    >>> _ = p.write_text("a,b\\n1,2\\n")
+    >>> check_stats_csv(p)
+    Traceback (most recent call last):
+    ...
+    ftq.errors.InputError: ... is not a sinter statistics CSV (its header is not sinter's).
+    """
+    csv.field_size_limit(sys.maxsize)
+    try:
+        with open(path, encoding="utf8") as f:
+            first = f.readline()
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(f"{str(path)!r} could not be read ({e}).") from None
+    header = [h.strip() for h in first.split(",")]
+    want = [h.strip() for h in sinter.CSV_HEADER.split(",")]
+    if header[: len(want) - 1] != want[: len(want) - 1]:
+        raise InputError(f"{str(path)!r} is not a sinter statistics CSV (its header is not sinter's).")
+    try:
+        return sinter.read_stats_from_csv_files(path)
+    except Exception as e:  # noqa: BLE001 - any parse failure is a corrupt file
+        msg = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise InputError(f"{str(path)!r} is a corrupt sinter CSV ({msg[:200]}).") from None
+
+
+class _ProgressPrinter:
+    """Prints shots done / target with an ETA from the observed rate."""
+
+    def __init__(self, *, total_shots: int, done: int, out=sys.stderr):
+        self.total = max(1, total_shots)
+        self.done = done
+        self.start = time.monotonic()
+        self.start_done = done
+        self.out = out
+
+    def __call__(self, progress: sinter.Progress) -> None:
+        for s in progress.new_stats:
+            self.done += s.shots
+        self.show()
+
+    def show(self) -> None:
+        elapsed = time.monotonic() - self.start
+        new = self.done - self.start_done
+        frac = min(1.0, self.done / self.total)
+        eta = (self.total - self.done) * elapsed / new if new > 0 else math.inf
+        eta_s = "?" if not math.isfinite(eta) else f"{max(0.0, eta):.0f}s"
+        bar = "#" * int(30 * frac) + "." * (30 - int(30 * frac))
+        print(
+            f"\r[{bar}] {self.done:,}/{self.total:,} shots (max) ETA {eta_s}   ",
+            end="",
+            file=self.out,
+            flush=True,
+        )
+
+
+def _existing(path: pathlib.Path) -> dict[str, sinter.TaskStats]:
+    if not path.exists():
+        return {}
+    out: dict[str, sinter.TaskStats] = {}
+    for s in check_stats_csv(path):
+        out[s.strong_id] = out[s.strong_id] + s if s.strong_id in out else s
+    return out
+
+
+def run_sweep(
+    spec: SweepSpec,
+    *,
+    samplers: dict[str, sinter.Sampler],
+    builder: Builder | None = None,
+    workers: int = 1,
+    scheduler: str | None = None,
+    progress: bool = True,
+) -> list[sinter.TaskStats]:
+    """Sample every grid point until ``max_shots`` or ``max_errors``, appending to the sweep's stats.csv.
+
+    >>> import tempfile, pathlib, stim
+    >>> from ftq.sampling import StagedSampler
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> c = stim.Circuit("X_ERROR(0.1) 0\\nM 0\\nDETECTOR(0, 0, 0, 1) rec[-1]\\nOBSERVABLE_INCLUDE(0) rec[-1]")
+    >>> c.to_file(d / "c.stim")
+    >>> _ = (d / "s.toml").write_text('circuit = "c.stim"\\np = 0.1\\ndecoder = "perfectionist"\\nmax_shots = 500\\n')
+    >>> stats = run_sweep(load_spec(d / "s.toml"), samplers={"perfectionist": StagedSampler()}, progress=False)
+    >>> stats[0].shots >= 500
+    True
+    """
+    if workers < 1:
+        raise InputError(f"--workers {workers} must be at least 1.")
+    path = spec.stats_path
+    existing = _existing(path)  # validates an existing CSV before anything is written
+    tasks = make_tasks(spec, builder=builder)
+    if spec.decoder not in samplers:
+        raise InputError(f"decoder {spec.decoder!r} has no sampler here; available: {', '.join(samplers)}.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    done = sum(min(existing[t.strong_id()].shots, spec.max_shots) for t in tasks if t.strong_id() in existing)
+    printer = _ProgressPrinter(total_shots=spec.max_shots * len(tasks), done=done) if progress else None
+    if scheduler is not None:
+        _run_dask(
+            tasks,
+            spec=spec,
+            samplers=samplers,
+            path=path,
+            existing=existing,
+            scheduler=scheduler,
+            printer=printer,
+        )
+    else:
+        sinter.collect(
+            num_workers=workers,
+            tasks=tasks,
+            save_resume_filepath=path,
+            max_shots=spec.max_shots,
+            max_errors=spec.max_errors,
+            custom_decoders=samplers,
+            progress_callback=printer,
+        )
+    if printer is not None:
+        print(file=sys.stderr)
+    final = _existing(path)
+    return [final[t.strong_id()] for t in tasks if t.strong_id() in final]
+
+
+def _sample_chunk(sampler: sinter.Sampler, task: sinter.Task, shots: int) -> sinter.AnonTaskStats:
+    """Run on a Dask worker: compile the task and sample one chunk."""
+    return sampler.compiled_sampler_for_task(task).sample(shots)
+
+
+def _run_dask(
+    tasks: list[sinter.Task],
+    *,
+    spec: SweepSpec,
+    samplers: dict[str, sinter.Sampler],
+    path: pathlib.Path,
+    existing: dict[str, sinter.TaskStats],
+    scheduler: str,
+    printer: _ProgressPrinter | None,
+) -> None:
+    """Same tasks on a Dask cluster: chunks are submitted per task until its targets are met."""
+    try:
+        from dask.distributed import Client, as_completed
+    except ImportError as e:  # pragma: no cover
+        raise InputError(f"--scheduler needs dask.distributed, which is not importable ({e}).") from None
+    try:
+        client = Client(scheduler, timeout="10s")
+    except OSError as e:
+        raise InputError(f"could not reach the Dask scheduler at {scheduler!r} ({e}).") from None
+    sampler = samplers[spec.decoder]
+    new_file = not path.exists()
+    with client, open(path, "a", encoding="utf8") as out:
+        if new_file:
+            print(sinter.CSV_HEADER, file=out, flush=True)
+        state = {}
+        for t in tasks:
+            prior = existing.get(t.strong_id())
+            state[t.strong_id()] = [prior.shots if prior else 0, prior.errors if prior else 0, 0]
+        chunk = max(1, min(spec.max_shots // 8, 100_000))
+        n_workers = max(1, len(client.scheduler_info().get("workers", {})))
+        futures = as_completed()
+        by_future = {}
+
+        def want_more(sid: str) -> int:
+            shots, errors, pending = state[sid]
+            if spec.max_errors is not None and errors >= spec.max_errors:
+                return 0
+            return max(0, spec.max_shots - shots - pending)
+
+        def submit(t: sinter.Task) -> None:
+            sid = t.strong_id()
+            n = min(chunk, want_more(sid))
+            if n <= 0:
+                return
+            fut = client.submit(_sample_chunk, sampler, t, n, pure=False)
+            state[sid][2] += n
+            by_future[fut.key] = (t, n)
+            futures.add(fut)
+
+        for t in tasks:
+            for _ in range(2 * n_workers):
+                submit(t)
+        for fut in futures:
+            t, n = by_future.pop(fut.key)
+            sid = t.strong_id()
+            anon = fut.result()
+            state[sid][0] += anon.shots
+            state[sid][1] += anon.errors
+            state[sid][2] -= n
+            row = sinter.TaskStats(
+                strong_id=sid,
+                decoder=t.decoder,
+                json_metadata=t.json_metadata,
+                shots=anon.shots,
+                errors=anon.errors,
+                discards=anon.discards,
+                seconds=anon.seconds,
+                custom_counts=anon.custom_counts,
+            )
+            print(row.to_csv_line(), file=out, flush=True)
+            if printer is not None:
+                printer.done += anon.shots
+                printer.show()
+            submit(t)
