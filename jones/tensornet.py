@@ -109,11 +109,15 @@ def braid_network(braid: Braid, *, closure: str = "markov"):
     return qtn.TensorNetwork(tensors)
 
 
-def make_optimizer(*, max_repeats: int = 16, max_time: float | None = None, seed: int = 0):
-    """A reusable cotengra hyper-optimiser with a small fixed budget (greedy + labels, single process).
+def make_optimizer(
+    *, max_repeats: int = 8, max_time: float | None = None, reconfigure: bool = False, seed: int = 0
+):
+    """A reusable cotengra hyper-optimiser with a small fixed budget (greedy trials, single process).
 
     It is a ``ReusableHyperOptimizer``: one instance can serve many different networks (a fresh
-    ``HyperOptimizer`` runs for each new contraction and the path is cached in memory).
+    ``HyperOptimizer`` runs for each new contraction and the path is cached in memory). Subtree
+    reconfiguration improves paths by a few × in flops but costs seconds per trial on networks of
+    hundreds of tensors, so it is off unless ``reconfigure=True``.
 
     Example::
 
@@ -124,12 +128,14 @@ def make_optimizer(*, max_repeats: int = 16, max_time: float | None = None, seed
     import cotengra as ctg
 
     return ctg.ReusableHyperOptimizer(
-        methods=["greedy", "labels"],
+        methods=["greedy"],
         max_repeats=max_repeats,
         max_time=max_time,
         minimize="flops",
         parallel=False,
         optlib="random",
+        reconf_opts={} if reconfigure else None,
+        simulated_annealing_opts=None,
         progbar=False,
         seed=seed,
     )
