@@ -494,8 +494,13 @@ def jones_knot_cmd(name: str, as_json: bool) -> None:
 
 
 def _jones_braid(braid_word: str, strands: int | None):
+    """Parse BRAID; the word ``demo`` is the 15-strand, 114-crossing demo braid of jones.benchmark."""
     from jones.braids import Braid
 
+    if braid_word.strip().lower() == "demo":
+        from jones.benchmark import demo_braid
+
+        return demo_braid()
     return Braid.parse(braid_word, strands=strands)
 
 
@@ -520,8 +525,9 @@ def jones_compile_cmd(
     im) at the given shots; the Markov closure includes on-device string sampling and conditional CNOTs.
 
     \b
-    Example:
+    Examples:
       ftq jones compile "1,1,1" --device H2-1 --json
+      ftq jones compile demo --device H2-2 --shots 4000   # the 15-strand, 114-crossing demo braid
     """
     import json
 
@@ -570,6 +576,7 @@ def jones_estimate_cmd(
     Examples:
       ftq jones estimate "1,1,1" --shots 4000 --seed 1 --json
       ftq jones estimate "[2,2,-1,2]" --strands 4 --closure plat --backend noisy --mitigate
+      ftq jones estimate demo --backend noisy --shots 4000 --mitigate   # 15 strands, 114 crossings
     """
     import json
 
@@ -595,7 +602,7 @@ def jones_estimate_cmd(
     }
     if mitigate:
         out["mitigated"] = mitigated_estimate(
-            braid, closure=closure, backend=backend, shots=shots, seed=seed
+            braid, closure=closure, backend=backend, shots=shots, seed=seed, target=r
         )["methods"]
     if as_json:
         click.echo(json.dumps(out))

@@ -183,10 +183,12 @@ def mitigated_estimate(
     shots: int = 1000,
     seed: int = 0,
     noise: NoiseModel | None = None,
+    target: dict | None = None,
 ) -> dict:
     """Raw, postselected, rescaled and symmetrised (braid + mirror) estimates side by side with the exact V.
 
     ``shots`` is per part per circuit; each method's entry says how many shots it used in total.
+    ``target`` may pass the braid's own :func:`run_parts` result (same arguments) to avoid re-running it.
 
     Example::
 
@@ -197,7 +199,7 @@ def mitigated_estimate(
     exact = exact_value(braid, closure=closure)
     kw = {"closure": closure, "backend": backend, "shots": shots, "noise": noise}
     out: dict[str, dict] = {}
-    tgt = run_parts(braid, seed=seed, **kw)
+    tgt = target if target is not None else run_parts(braid, seed=seed, **kw)
     ref_b, ref_runs = reference_circuit(braid)
     ref = run_parts(ref_b, seed=seed + 1, runs=ref_runs, **kw)
     ref_tau = _exact_amplitude(ref_b, closure)
