@@ -26,7 +26,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 test: lint
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -m "not slow" --doctest-modules ftq cultivation jones tests
 
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow
