@@ -59,6 +59,7 @@ from ftq.sampling import StagedSampler, perfectionist_predictor
 from ftq.tags import read_detector_tags
 
 DB_PER_NEPER = 10 / math.log(10)
+_BIG = 200.0  # nepers; pymatching discretises weights relative to the largest one
 
 _MEASURE_BASIS = {"M": "Z", "MZ": "Z", "MR": "Z", "MRZ": "Z", "MX": "X", "MRX": "X"}
 
@@ -296,9 +297,9 @@ def _build_part(basis: str, edges: list[tuple[float, frozenset, bool]], times: n
             split.add_edge(u, v, fault_ids={0} if odd else None, **kw)
             if odd:
                 cross_edges.append((u, v, flag, w))
-    if not has_side1:
-        split.add_boundary_edge(side1, weight=1e6, merge_strategy="smallest-weight")
-    plain.add_boundary_edge(side1, weight=1e6, merge_strategy="smallest-weight")
+    # safety edges: node B1 can always reach the boundary, at a weight that marks "no such class"
+    split.add_boundary_edge(side1, weight=_BIG, merge_strategy="smallest-weight")
+    plain.add_boundary_edge(side1, weight=_BIG, merge_strategy="smallest-weight")
     return SplitGraph(basis, np.array(nodes, dtype=np.int64), plain, split, phi, has_side1, cross_edges)
 
 
@@ -415,6 +416,7 @@ class GapDecoder:
                     syn[:, v] ^= 1
                     k = p ^ flag
                     other = np.where(k != best, np.minimum(other, w + w_e), other)
+            other = np.where(other >= _BIG / 2, np.inf, other)
             gap = np.minimum(gap, np.maximum(other - w_best, 0.0) * DB_PER_NEPER)
         return np.ones(n, dtype=bool), pred[:, None], gap
 

@@ -427,7 +427,7 @@ def _run_dask(
     except ImportError as e:  # pragma: no cover
         raise InputError(f"--scheduler needs dask.distributed, which is not importable ({e}).") from None
     try:
-        client = Client(scheduler, timeout="10s")
+        client = Client(scheduler, timeout="5s")
     except OSError as e:
         raise InputError(f"could not reach the Dask scheduler at {scheduler!r} ({e}).") from None
     sampler = samplers[spec.decoder]

@@ -1,0 +1,78 @@
+"""Tests of the `ftq sample`, `ftq sweep run` and `ftq plot` commands."""
+
+import json
+
+import stim
+from click.testing import CliRunner
+
+from ftq.cli import main
+
+TOY = stim.Circuit("""
+    X_ERROR(0.3) 0
+    M 0
+    DETECTOR(0, 0, 0, 0, 1, 1) rec[-1]
+    X_ERROR(0.1) 1
+    M 1
+    OBSERVABLE_INCLUDE(0) rec[-1]
+""")
+
+
+def test_sample_json(tmp_path):
+    TOY.to_file(tmp_path / "toy.stim")
+    r = CliRunner().invoke(
+        main,
+        [
+            "sample",
+            str(tmp_path / "toy.stim"),
+            "--shots",
+            "20000",
+            "--decoder",
+            "perfectionist",
+            "--json",
+            "--seed",
+            "5",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    assert set(out) == {"shots", "kept", "errors", "ler", "seconds", "kept_shots_per_second"}
+    assert out["shots"] == 20000
+    assert abs(out["kept"] / 20000 - 0.7) < 5 * (0.21 / 20000) ** 0.5
+    assert abs(out["ler"] - 0.1) < 5 * (0.09 / out["kept"]) ** 0.5
+
+
+def test_sample_bad_inputs_are_one_line(tmp_path):
+    runner = CliRunner()
+    (tmp_path / "bad.stim").write_text("NOT_A_GATE 0\n")
+    for args in (["sample", str(tmp_path / "bad.stim")], ["sample", str(tmp_path / "missing.stim")]):
+        r = runner.invoke(main, args)
+        assert r.exit_code == 2
+        assert r.output.count("\n") == 1 and r.output.startswith("error:")
+    TOY.to_file(tmp_path / "toy.stim")
+    r = runner.invoke(main, ["sample", str(tmp_path / "toy.stim"), "--shots", "0"])
+    assert r.exit_code == 2 and "--shots 0" in r.output
+
+
+def test_sweep_run_then_plot(tmp_path):
+    d = tmp_path / "toy"
+    d.mkdir()
+    TOY.to_file(d / "toy.stim")
+    (d / "toy.toml").write_text(
+        'circuit = "toy.stim"\np = 0.01\ndecoder = "perfectionist"\nmax_shots = 2000\n'
+    )
+    runner = CliRunner()
+    r = runner.invoke(main, ["sweep", "run", str(d / "toy.toml")])
+    assert r.exit_code == 0, r.output
+    assert (d / "stats.csv").exists()
+    r = runner.invoke(main, ["plot", str(d / "toy.toml"), "--out", str(d / "p.png")])
+    assert r.exit_code == 0, r.output
+    assert (d / "p.png").stat().st_size > 1000
+
+
+def test_plot_refuses_foreign_csv(tmp_path):
+    f = tmp_path / "x.csv"
+    f.write_text("a,b,c\n1,2,3\n")
+    r = CliRunner().invoke(main, ["plot", str(f), "--out", str(tmp_path / "p.png")])
+    assert r.exit_code == 2
+    assert r.output.count("\n") == 1 and "not a sinter statistics CSV" in r.output
+    assert not (tmp_path / "p.png").exists()

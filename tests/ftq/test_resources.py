@@ -1,0 +1,115 @@
+"""Tests of ftq.resources: stage layout from tags, the two volume formulas, Pareto points and front."""
+
+import collections
+import math
+
+import pytest
+import sinter
+import stim
+
+from ftq.resources import (
+    ParetoPoint,
+    StageLayout,
+    gap_histogram,
+    msc_volume,
+    pareto_front,
+    pareto_points,
+    rp2_volume,
+    survivors_from_counts,
+)
+
+
+@pytest.fixture(scope="module")
+def e2e_layout(reference_dir):
+    return StageLayout.from_circuit(
+        stim.Circuit.from_file(reference_dir / "rp2" / "rp_3_sc_7_end2end_4_full_rds.stim")
+    )
+
+
+def test_layout_reads_stages_and_live_qubits(e2e_layout):
+    # spec §3: 103 qubits live at peak in the d=3 -> sc7 circuit; one RP-3 round has 9 data + 10 ancillas
+    assert max(e2e_layout.live) == 103
+    labels = [s.label for s in e2e_layout.segments]
+    assert labels[:5] == ["0", "1", "2", "3", "4"]
+    assert all(s.postselected for s in e2e_layout.segments[:5])
+    assert not any(s.postselected for s in e2e_layout.segments[5:])
+    assert e2e_layout.segments[0].n_live == 9 + 10
+    assert e2e_layout.tau_source == "tick-based"
+    # segments tile the ticks in order
+    for a, b in zip(e2e_layout.segments, e2e_layout.segments[1:], strict=False):
+        assert b.first_tick == a.last_tick + 1
+
+
+def test_layout_uses_tau_table_with_project_tags():
+    c = stim.Circuit("""
+        R 0 1
+        TICK
+        M 0
+        DETECTOR(0, 0, 0, 2, 1, 1) rec[-1]
+        TICK
+        R 0
+        TICK
+        M 0
+        DETECTOR(0, 0, 1, 7, 0, 1) rec[-1]
+    """)
+    layout = StageLayout.from_circuit(c)
+    assert layout.tau_source == "stage tags"
+    assert [s.tau for s in layout.segments] == [0.5, 1.0]  # MORPH, SURFACE
+
+
+def test_volume_scales_with_acceptance_and_survival(e2e_layout):
+    shots = 10**6
+    surv = [int(f * shots) for f in (0.912, 0.831, 0.772, 0.642, 0.562)]
+    v1 = rp2_volume(e2e_layout, survivors=surv, shots=shots, accepted=shots // 2)
+    v2 = rp2_volume(e2e_layout, survivors=surv, shots=shots, accepted=shots // 4)
+    assert v2.value == pytest.approx(2 * v1.value)
+    better = rp2_volume(e2e_layout, survivors=[shots] * 5, shots=shots, accepted=shots // 2)
+    assert better.value > v1.value  # more survivors -> more qubit-rounds spent per attempt
+    assert "RP²" in v1.formula
+    m = msc_volume(e2e_layout, survivors=surv, shots=shots, accepted=shots // 2)
+    assert m.formula == "MSC" and m.value > 0
+    assert math.isinf(rp2_volume(e2e_layout, survivors=surv, shots=shots, accepted=0).value)
+
+
+def test_published_volume_order_of_magnitude(e2e_layout):
+    # spec §7: V ~ 912 at 2.37 attempts per kept shot; the tick-based tau is an approximation (within 20%)
+    shots = 10**6
+    surv = [int(f * shots) for f in (0.912, 0.831, 0.772, 0.642, 0.562)]
+    v = rp2_volume(e2e_layout, survivors=surv, shots=shots, accepted=int(shots / 2.37)).value
+    assert 0.8 * 912 < v < 1.2 * 912
+
+
+def _stats(counts, shots=1000, discards=400, errors=None):
+    errors = sum(v for k, v in counts.items() if k[0] == "E") if errors is None else errors
+    return sinter.TaskStats(
+        strong_id="s",
+        decoder="gap",
+        json_metadata={},
+        shots=shots,
+        errors=errors,
+        discards=discards,
+        custom_counts=collections.Counter(counts),
+    )
+
+
+def test_pareto_points_are_cumulative_from_the_top():
+    counts = {"C0": 100, "E0": 10, "C5": 200, "E5": 3, "C40": 286, "E40": 1, "S0": 700, "S1": 600}
+    pts = pareto_points(_stats(counts))
+    assert [p.gap_db for p in pts] == [0, 5, 40]
+    assert [p.kept for p in pts] == [600, 490, 287]
+    assert [p.errors for p in pts] == [14, 4, 1]
+    for p in pts:
+        assert p.ler_low <= p.ler <= p.ler_high
+        assert p.attempts_per_kept == pytest.approx(1000 / p.kept)
+    assert survivors_from_counts(counts) == [700, 600]
+    g, c, e = gap_histogram(counts)
+    assert g.tolist() == [0, 5, 40] and c.sum() + e.sum() == 600
+
+
+def test_pareto_front_is_not_dominated():
+    mk = lambda g, k, e: ParetoPoint(g, 1000, k, e, e / k, 0, 1, 1000 / k)  # noqa: E731
+    pts = [mk(0, 600, 14), mk(5, 490, 4), mk(7, 480, 5), mk(40, 287, 1)]
+    front = pareto_front(pts)
+    assert [p.gap_db for p in front] == [0, 5, 40]
+    for p in front:
+        assert not any(q.ler < p.ler and q.attempts_per_kept <= p.attempts_per_kept for q in pts)

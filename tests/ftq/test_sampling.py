@@ -1,0 +1,145 @@
+"""Tests of ftq.sampling: tag postselection, staged sampling equals whole-circuit sampling."""
+
+import math
+
+import numpy as np
+import pytest
+import stim
+
+from ftq.sampling import (
+    StagedCircuit,
+    StagedSampler,
+    make_task,
+    perfectionist_predictor,
+    postselection_mask_packed,
+    sample_staged,
+    sample_whole,
+    stage_groups,
+)
+from ftq.tags import postselection_mask
+
+
+def _binomial_close(k1: int, n1: int, k2: int, n2: int, sigmas: float = 5.0) -> bool:
+    """Two binomial proportions agree within `sigmas` standard errors (pooled)."""
+    p = (k1 + k2) / (n1 + n2)
+    se = math.sqrt(max(p * (1 - p), 1e-12) * (1 / n1 + 1 / n2))
+    return abs(k1 / n1 - k2 / n2) <= sigmas * se + 1e-12
+
+
+# A small project-tagged circuit: coords (x, y, t, stage, postselected, basis).
+CARRY = stim.Circuit("""
+    R 0 1
+    RX 2
+    X_ERROR(1) 0
+    Z_ERROR(1) 2
+    M 0
+    M 1
+    DETECTOR(0, 0, 0, 1, 1, 1) rec[-1]
+    TICK
+    M 0
+    DETECTOR(0, 0, 1, 7, 0, 1) rec[-1] rec[-3]
+    DETECTOR(0, 0, 1, 7, 0, 1) rec[-1]
+    MX 2
+    DETECTOR(0, 0, 1, 7, 0, 0) rec[-1]
+    OBSERVABLE_INCLUDE(0) rec[-4]
+""")
+
+
+def test_mask_comes_from_tags_on_published_circuits(reference_dir):
+    for name, n_post in [("rp_3_T_cult.stim", 44), ("rp_3_sc_7_end2end_4_full_rds.stim", 34)]:
+        c = stim.Circuit.from_file(reference_dir / "rp2" / name)
+        mask = postselection_mask(c)
+        assert mask.sum() == n_post  # spec §5: 34 postselected detectors at d=3 end to end
+        packed = postselection_mask_packed(c)
+        assert np.array_equal(np.unpackbits(packed, bitorder="little")[: c.num_detectors].astype(bool), mask)
+        assert np.array_equal(make_task(c, decoder="gap").postselection_mask, packed)
+
+
+def test_split_keeps_every_postselected_detector_in_prefix(reference_dir):
+    c = stim.Circuit.from_file(reference_dir / "rp2" / "rp_3_sc_7_end2end_4_full_rds.stim")
+    s = StagedCircuit.from_circuit(c)
+    mask = postselection_mask(c)
+    assert s.num_prefix_detectors == int(np.flatnonzero(mask)[-1]) + 1
+    assert not mask[s.num_prefix_detectors :].any()
+    assert len(s.prefix) + len(s.suffix) == len(c.flattened())
+    assert s.prefix.num_detectors + s.suffix.num_detectors == c.num_detectors
+
+
+def test_frames_and_measurement_record_are_carried_to_survivors():
+    r = sample_staged(StagedCircuit.from_circuit(CARRY), shots=300, seed=7)
+    assert r.kept == 300
+    # suffix detector comparing a prefix measurement with a suffix one: both flipped -> quiet
+    assert not r.detectors[:, 1].any()
+    # X frame of qubit 0 and Z frame of qubit 2 survive the cut
+    assert r.detectors[:, 2].all() and r.detectors[:, 3].all()
+    # observable on a prefix measurement keeps its flip
+    assert r.observables[:, 0].all()
+
+
+def test_stage_groups_follow_time_order():
+    c = stim.Circuit(
+        "M 0 1 2\nDETECTOR(0,0,0,2,1,1) rec[-3]\nDETECTOR(0,0,0,0,1,1) rec[-2]\nDETECTOR(0,0,0) rec[-1]"
+    )
+    groups = stage_groups(c)
+    assert [label for label, _ in groups] == ["morph", "injection"]
+    assert [idx.tolist() for _, idx in groups] == [[0], [1]]
+
+
+def test_staged_matches_whole_circuit_statistics(reference_dir):
+    c = stim.Circuit.from_file(reference_dir / "rp2" / "rp_3_sc_7_end2end_4_full_rds.stim")
+    n = 40_000
+    staged = sample_staged(StagedCircuit.from_circuit(c), shots=n, seed=11)
+    whole = sample_whole(c, shots=n, seed=12)
+    assert _binomial_close(staged.kept, n, whole.kept, n)
+    for a, b in zip(staged.survivors, whole.survivors, strict=True):
+        assert _binomial_close(a, n, b, n)
+    # decoded detectors and the observable among kept shots
+    sd, wd = staged.detectors[:, 34:], whole.detectors[:, 34:]
+    assert _binomial_close(int(sd.sum()), sd.size, int(wd.sum()), wd.size)
+    busiest = np.argsort(wd.mean(axis=0))[-5:]
+    for k in busiest:
+        assert _binomial_close(int(sd[:, k].sum()), staged.kept, int(wd[:, k].sum()), whole.kept)
+    so, wo = staged.observables[:, 0], whole.observables[:, 0]
+    assert _binomial_close(int(so.sum()), staged.kept, int(wo.sum()), whole.kept)
+    # kept fraction of the published end-to-end circuit before the gap cut: 56.2% (spec §7)
+    assert _binomial_close(staged.kept, n, round(0.562 * 10**6), 10**6)
+
+
+def test_published_cultivation_survival(reference_dir):
+    c = stim.Circuit.from_file(reference_dir / "rp2" / "rp_3_T_cult.stim")
+    n = 100_000
+    r = sample_staged(StagedCircuit.from_circuit(c), shots=n, seed=3)
+    published = [0.912, 0.831, 0.772, 0.642, 0.562, 0.514]  # spec §7 survival after stages
+    assert len(r.survivors) == len(published)
+    for got, want in zip(r.survivors, published, strict=True):
+        # published values are rounded to 1e-3: allow that on top of 5 sigma
+        assert abs(got / n - want) <= 5 * math.sqrt(want * (1 - want) / n) + 5e-4
+    assert not r.detectors.any()
+
+
+def test_sampler_counts_are_consistent():
+    c = stim.Circuit("""
+        X_ERROR(0.2) 0 1
+        M 0
+        DETECTOR(0, 0, 0, 0, 1, 1) rec[-1]
+        M 1
+        DETECTOR(0, 0, 1, 1, 1, 1) rec[-1]
+        X_ERROR(0.1) 2
+        M 2
+        OBSERVABLE_INCLUDE(0) rec[-1]
+    """)
+    stats = (
+        StagedSampler(perfectionist_predictor)
+        .compiled_sampler_for_task(make_task(c, decoder="p"))
+        .sample(20_000)
+    )
+    kept = stats.shots - stats.discards
+    assert sum(v for k, v in stats.custom_counts.items() if k[0] in "CE") == kept
+    assert stats.custom_counts["S0"] >= stats.custom_counts["S1"] == kept
+    assert _binomial_close(kept, stats.shots, 6400, 10_000)  # 0.8 * 0.8 survive
+    assert _binomial_close(stats.errors, kept, 1000, 10_000)  # 10% observable flips
+
+
+def test_shots_must_be_positive():
+    with pytest.raises(ValueError, match="shots=0"):
+        sample_staged(StagedCircuit.from_circuit(CARRY), shots=0)

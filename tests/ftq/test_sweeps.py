@@ -1,0 +1,126 @@
+"""Tests of ftq.sweeps: strict spec validation, resumable runs, corrupt CSVs, the Dask engine."""
+
+import pathlib
+
+import pytest
+import sinter
+import stim
+
+from ftq.errors import InputError
+from ftq.sampling import StagedSampler
+from ftq.sweeps import check_stats_csv, load_spec, parse_spec, run_sweep
+
+TOY = stim.Circuit("""
+    X_ERROR(0.2) 0
+    M 0
+    DETECTOR(0, 0, 0, 0, 1, 1) rec[-1]
+    X_ERROR(0.05) 1
+    M 1
+    OBSERVABLE_INCLUDE(0) rec[-1]
+""")
+SAMPLERS = {"perfectionist": StagedSampler()}
+
+
+def _spec_dir(tmp_path: pathlib.Path, body: str, name: str = "toy") -> pathlib.Path:
+    d = tmp_path / name
+    d.mkdir()
+    TOY.to_file(d / "toy.stim")
+    (d / f"{name}.toml").write_text(body)
+    return d / f"{name}.toml"
+
+
+def _snapshot(root: pathlib.Path) -> dict:
+    return {p: p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+GOOD = 'circuit = "toy.stim"\np = 0.01\ndecoder = "perfectionist"\nmax_shots = 3000\n'
+
+
+@pytest.mark.parametrize(
+    "data, fragment",
+    [
+        (
+            {"protocol": "end2end", "d1": 3, "p": 0.001, "max_shots": 10, "colour": 1},
+            "unknown sweep key 'colour'",
+        ),
+        ({"protocol": "end2end", "d1": "3", "p": 0.001, "max_shots": 10}, "wrong type"),
+        ({"protocol": "end2end", "d1": 4, "p": 0.001, "max_shots": 10}, "odd integers"),
+        ({"protocol": "end2end", "d1": 3, "D": 3, "p": 0.001, "max_shots": 10}, "must exceed"),
+        ({"protocol": "end2end", "d1": 3, "p": 0.7, "max_shots": 10}, "outside the valid range"),
+        ({"protocol": "end2end", "d1": 3, "p": 0.001, "max_shots": 0}, "positive"),
+        ({"protocol": "end2end", "d1": 3, "p": 0.001, "max_shots": 10, "decoder": "bp"}, "unknown decoder"),
+        ({"protocol": "end2end", "d1": 3, "max_shots": 10}, "needs 'p'"),
+        ({"d1": 3, "p": 0.001, "max_shots": 10}, "either 'protocol'"),
+        (
+            {"protocol": "end2end", "d1": 3, "p": 0.001, "max_shots": 10, "noise": "pink"},
+            "unknown noise model",
+        ),
+    ],
+)
+def test_bad_specs_give_one_sentence(data, fragment):
+    with pytest.raises(InputError) as e:
+        parse_spec(data, name="x")
+    assert fragment in str(e.value)
+    assert "\n" not in str(e.value)
+
+
+def test_bad_spec_file_changes_nothing_on_disk(tmp_path):
+    path = _spec_dir(tmp_path, GOOD.replace("max_shots = 3000", "max_shots = -5"))
+    before = _snapshot(tmp_path)
+    with pytest.raises(InputError, match="max_shots=-5"):
+        run_sweep(load_spec(path), samplers=SAMPLERS, progress=False)
+    assert _snapshot(tmp_path) == before
+    (path.parent / "broken.toml").write_text("p = [0.1,")
+    with pytest.raises(InputError, match="not valid TOML"):
+        load_spec(path.parent / "broken.toml")
+
+
+def test_run_appends_and_resumes_without_double_counting(tmp_path):
+    path = _spec_dir(tmp_path, GOOD)
+    first = run_sweep(load_spec(path), samplers=SAMPLERS, progress=False)
+    assert first[0].shots >= 3000
+    csv = path.parent / "stats.csv"
+    rows_after_first = len(csv.read_text().splitlines())
+    again = run_sweep(load_spec(path), samplers=SAMPLERS, progress=False)
+    assert again[0].shots == first[0].shots  # target already met: nothing sampled twice
+    assert len(csv.read_text().splitlines()) == rows_after_first
+    path.write_text(GOOD.replace("3000", "6000"))
+    more = run_sweep(load_spec(path), samplers=SAMPLERS, progress=False)
+    assert 6000 <= more[0].shots < 6000 + first[0].shots  # earlier shots counted, not lost
+    total = sum(s.shots for s in sinter.read_stats_from_csv_files(csv))
+    assert total == more[0].shots
+    kept = more[0].shots - more[0].discards
+    assert abs(kept / more[0].shots - 0.8) < 5 * (0.16 / more[0].shots) ** 0.5
+
+
+def test_corrupt_or_foreign_csv_is_refused_untouched(tmp_path):
+    path = _spec_dir(tmp_path, GOOD)
+    csv = path.parent / "stats.csv"
+    csv.write_text("name,value\nfoo,1\n")
+    before = _snapshot(tmp_path)
+    with pytest.raises(InputError, match="not a sinter statistics CSV"):
+        run_sweep(load_spec(path), samplers=SAMPLERS, progress=False)
+    assert _snapshot(tmp_path) == before
+    csv.write_text(sinter.CSV_HEADER + "\n  12,  x, 0, 1.0,gap,abc,{},\n")
+    with pytest.raises(InputError, match="corrupt sinter CSV"):
+        check_stats_csv(csv)
+
+
+def test_dask_local_cluster_runs_and_resumes(tmp_path):
+    distributed = pytest.importorskip("dask.distributed")
+    path = _spec_dir(tmp_path, GOOD.replace("3000", "4000"))
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as lc:
+        stats = run_sweep(load_spec(path), samplers=SAMPLERS, scheduler=lc.scheduler_address, progress=False)
+    assert stats[0].shots >= 4000
+    # the local engine sees the Dask rows under the same strong id and does not redo them
+    again = run_sweep(load_spec(path), samplers=SAMPLERS, progress=False)
+    assert again[0].shots == stats[0].shots
+
+
+def test_unreachable_scheduler_is_one_sentence(tmp_path):
+    pytest.importorskip("dask.distributed")
+    path = _spec_dir(tmp_path, GOOD)
+    with pytest.raises(InputError, match="Dask scheduler"):
+        run_sweep(load_spec(path), samplers=SAMPLERS, scheduler="tcp://127.0.0.1:9", progress=False)
