@@ -27,6 +27,10 @@ Construction (spec/cultivation.md §5):
    from the plain matching's; the gap is its excess over the plain matching weight. This is exact when the
    best competing correction differs from the best one by one boundary-to-boundary string or one loop
    through one cross-cap edge; otherwise it is an upper bound. Predictions are always the plain matching's.
+   Speed-ups: identical syndromes are decoded once; a syndrome with no detection event on a cross-cap edge's
+   endpoint or its neighbours uses the precomputed cheapest odd loop through the cross-cap
+   (:attr:`SplitGraph.cross_cap_loop`) instead of one matching per cross-cap edge (an approximation: it
+   ignores interaction between that loop and distant detection events).
 
 Basis inference from measurements assumes CSS circuits that measure X checks with ``MX`` (as the RP²
 circuits do); circuits that use ``H`` + ``M`` should carry the basis in their tags.
@@ -124,6 +128,8 @@ class SplitGraph:
     potential: np.ndarray
     has_side1: bool
     cross_cap_edges: list[tuple[int, int, bool, float]]
+    cross_cap_region: np.ndarray
+    cross_cap_loop: float
 
 
 @dataclasses.dataclass
@@ -300,7 +306,23 @@ def _build_part(basis: str, edges: list[tuple[float, frozenset, bool]], times: n
     # safety edges: node B1 can always reach the boundary, at a weight that marks "no such class"
     split.add_boundary_edge(side1, weight=_BIG, merge_strategy="smallest-weight")
     plain.add_boundary_edge(side1, weight=_BIG, merge_strategy="smallest-weight")
-    return SplitGraph(basis, np.array(nodes, dtype=np.int64), plain, split, phi, has_side1, cross_edges)
+    region = np.zeros(m, dtype=bool)
+    ends = {x for u, v, _, _ in cross_edges for x in (u, v)}
+    region[list(ends)] = True
+    for u, v, _ in plain.edges():
+        if v is not None and u < m and v < m and (u in ends or v in ends):
+            region[u] = region[v] = True
+    loop = math.inf
+    zero = np.zeros((1, m + 1), dtype=np.uint8)
+    for u, v, flag, w_e in cross_edges:
+        zero[0, u] = zero[0, v] = 1
+        p, w = _decode(plain, zero)
+        zero[0, u] = zero[0, v] = 0
+        if bool(p[0]) != flag:
+            loop = min(loop, float(w[0]) + w_e)
+    return SplitGraph(
+        basis, np.array(nodes, dtype=np.int64), plain, split, phi, has_side1, cross_edges, region, loop
+    )
 
 
 def _potential(m: int, merged: dict[tuple, float], node_t: np.ndarray) -> np.ndarray:
@@ -353,6 +375,24 @@ def _decode(matching: pymatching.Matching, syn: np.ndarray) -> tuple[np.ndarray,
     return flip, np.asarray(w, dtype=float)
 
 
+def _unique_rows(bits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct rows of a bool matrix and, per row, the index of its distinct row (fast: packed words)."""
+    n = bits.shape[0]
+    packed = np.packbits(bits, axis=1)
+    width = -(-packed.shape[1] // 8) * 8
+    padded = np.zeros((n, max(width, 8)), dtype=np.uint8)
+    padded[:, : packed.shape[1]] = packed
+    words = padded.view(np.uint64)
+    order = np.lexsort(words.T[::-1])
+    sorted_words = words[order]
+    new = np.ones(n, dtype=bool)
+    new[1:] = np.any(sorted_words[1:] != sorted_words[:-1], axis=1)
+    group = np.cumsum(new) - 1
+    inverse = np.empty(n, dtype=np.int64)
+    inverse[order] = group
+    return bits[order[new]], inverse
+
+
 class GapDecoder:
     """Decode kept shots on the pruned split model: predictions plus the complementary gap in dB.
 
@@ -392,32 +432,41 @@ class GapDecoder:
         if n == 0:
             return np.ones(0, dtype=bool), np.zeros((0, 1), dtype=bool), gap
         for part in self.model.parts:
-            syn = np.zeros((n, len(part.detectors) + 1), dtype=np.uint8)
-            syn[:, :-1] = detectors[:, part.detectors]
+            uniq, inverse = _unique_rows(detectors[:, part.detectors])
+            m = uniq.shape[0]
+            syn = np.zeros((m, len(part.detectors) + 1), dtype=np.uint8)
+            syn[:, :-1] = uniq
             best, w_best = _decode(part.matching, syn)
-            pred ^= best
+            pred ^= best[inverse]
             if not part.has_side1 and not part.cross_cap_edges:
                 continue
-            other = np.full(n, np.inf)
+            other = np.full(m, np.inf)
             if part.has_side1:
-                base = (syn[:, :-1].astype(bool) & part.potential[None, :]).sum(axis=1) % 2 == 1
+                base = (uniq & part.potential[None, :]).sum(axis=1) % 2 == 1
                 for c in (0, 1):
                     syn[:, -1] = c
                     p, w = _decode(part.split, syn)
                     k = base ^ bool(c) ^ p
                     other = np.where(k != best, np.minimum(other, w), other)
                 syn[:, -1] = 0
-            if self.cross_cap:
+            if self.cross_cap and part.cross_cap_edges:
+                near = np.flatnonzero(uniq[:, part.cross_cap_region].any(axis=1))
+                far = np.ones(m, dtype=bool)
+                far[near] = False
+                # far from the cross-cap, the cheapest loop through it is independent of the syndrome
+                other = np.where(far, np.minimum(other, w_best + part.cross_cap_loop), other)
+                sub = syn[near]
                 for u, v, flag, w_e in part.cross_cap_edges:
-                    syn[:, u] ^= 1
-                    syn[:, v] ^= 1
-                    p, w = _decode(part.matching, syn)
-                    syn[:, u] ^= 1
-                    syn[:, v] ^= 1
+                    sub[:, u] ^= 1
+                    sub[:, v] ^= 1
+                    p, w = _decode(part.matching, sub)
+                    sub[:, u] ^= 1
+                    sub[:, v] ^= 1
                     k = p ^ flag
-                    other = np.where(k != best, np.minimum(other, w + w_e), other)
+                    other[near] = np.where(k != best[near], np.minimum(other[near], w + w_e), other[near])
             other = np.where(other >= _BIG / 2, np.inf, other)
-            gap = np.minimum(gap, np.maximum(other - w_best, 0.0) * DB_PER_NEPER)
+            part_gap = np.maximum(other - w_best, 0.0) * DB_PER_NEPER
+            gap = np.minimum(gap, part_gap[inverse])
         return np.ones(n, dtype=bool), pred[:, None], gap
 
 

@@ -285,13 +285,11 @@ def gap_histogram(custom_counts: Mapping[str, int]) -> tuple[np.ndarray, np.ndar
 def survivors_from_counts(custom_counts: Mapping[str, int]) -> list[int]:
     """The ``S<i>`` survival counts in stage order.
 
-    >>> survivors_from_counts({"S1": 5, "S0": 9, "C2": 1})
-    [9, 5]
+    >>> survivors_from_counts({"S2": 5, "S0": 9, "C2": 1})
+    [9, 0, 5]
     """
-    items = sorted(
-        (int(k[1:]), int(v)) for k, v in custom_counts.items() if k.startswith("S") and k[1:].isdigit()
-    )
-    return [v for _, v in items]
+    items = {int(k[1:]): int(v) for k, v in custom_counts.items() if k[:1] == "S" and k[1:].isdigit()}
+    return [items.get(i, 0) for i in range(max(items) + 1)] if items else []
 
 
 def _fit(kept: int, errors: int) -> tuple[float, float, float]:

@@ -323,16 +323,25 @@ class StagedCompiledSampler(sinter.CompiledSampler):
         """Sample about ``suggested_shots`` shots; return sinter statistics with gap and survival counts."""
         t0 = time.monotonic()
         shots = max(1, int(suggested_shots))
-        r = sample_staged(self.staged, shots=shots, seed=int(self.rng.integers(2**63)))
-        keep, pred, gaps = self.predictor(r.detectors)
-        errors = np.any(pred[keep] != r.observables[keep], axis=1)
-        counts = _count_gaps(errors, gaps[keep])
-        for i, s in enumerate(r.survivors):
-            counts[f"S{i}"] += s
+        counts: Counter = Counter()
+        n_errors = 0
+        n_kept = 0
+        done = 0
+        while done < shots:  # bounded memory: one chunk of detection events at a time
+            batch = min(MAX_CHUNK, shots - done)
+            done += batch
+            r = sample_staged(self.staged, shots=batch, seed=int(self.rng.integers(2**63)))
+            keep, pred, gaps = self.predictor(r.detectors)
+            errors = np.any(pred[keep] != r.observables[keep], axis=1)
+            counts.update(_count_gaps(errors, gaps[keep]))
+            for i, s in enumerate(r.survivors):
+                counts[f"S{i}"] += s
+            n_errors += int(errors.sum())
+            n_kept += int(keep.sum())
         return sinter.AnonTaskStats(
             shots=shots,
-            errors=int(errors.sum()),
-            discards=shots - int(keep.sum()),
+            errors=n_errors,
+            discards=shots - n_kept,
             seconds=time.monotonic() - t0,
             custom_counts=counts,
         )

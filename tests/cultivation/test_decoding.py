@@ -110,3 +110,13 @@ def test_single_observable_required():
     c = stim.Circuit("M 0\nDETECTOR(0, 0, 0) rec[-1]")
     with pytest.raises(ValueError, match="exactly 1 observable"):
         GapDecoder.from_circuit(c)
+
+
+def test_unique_rows_round_trip():
+    from cultivation.decoding import _unique_rows
+
+    rng = np.random.default_rng(4)
+    bits = rng.random((500, 70)) < 0.03
+    uniq, inverse = _unique_rows(bits)
+    assert np.array_equal(uniq[inverse], bits)
+    assert len({r.tobytes() for r in uniq}) == len(uniq) == len({r.tobytes() for r in bits})
