@@ -326,7 +326,8 @@ def sweep_run_cmd(spec, workers, scheduler) -> None:
 def plot_cmd(source, out, msc) -> None:
     """Plot LER vs attempts per kept shot and vs volume (RP² formula), beside the MSC baseline (S-proxy).
 
-    SOURCE is a sweep spec (.toml) or a sinter stats CSV.
+    SOURCE is a sweep spec (.toml) or a sinter stats CSV. Also prints, per task, kept shots and LER before
+    the gap cut, stage survival, and the Pareto points with both volume formulas named.
 
     \b
     Example:
@@ -334,7 +335,7 @@ def plot_cmd(source, out, msc) -> None:
     """
     import pathlib
 
-    from ftq.plotting import load_msc_baseline, plot_pareto, series_from_stats
+    from ftq.plotting import load_msc_baseline, plot_pareto, series_from_stats, summary_lines
     from ftq.sweeps import check_stats_csv, load_spec
 
     src = pathlib.Path(source)
@@ -367,6 +368,8 @@ def plot_cmd(source, out, msc) -> None:
     baseline = load_msc_baseline(ref) if ref.exists() else []
     target = pathlib.Path(out) if out else csv_path.parent / "pareto.png"
     plot_pareto(series, msc=baseline, out=target)
+    for line in summary_lines(stats, layout_for=resolver):
+        click.echo(line)
     click.echo(f"wrote {target}")
 
 

@@ -178,3 +178,53 @@ def series_from_stats(stats: list, *, layout_for=None) -> list[ParetoSeries]:
         formula = front[0].volume.formula if front and front[0].volume else "RP² formula"
         out.append(ParetoSeries(label, pts, volume_formula=formula))
     return out
+
+
+def summary_lines(stats: list, *, layout_for=None, max_points: int = 12) -> list[str]:
+    """A text table per task: kept and LER before the gap cut, stage survival, then Pareto points.
+
+    Volumes are given by both formulas, each named. LER bands are sinter's binomial fits (likelihood
+    ratio 1000, about ±3.7σ).
+
+    >>> import collections, sinter
+    >>> s = sinter.TaskStats(strong_id="x", decoder="gap", json_metadata={"p": 0.001}, shots=100, errors=2,
+    ...     discards=50, custom_counts=collections.Counter({"C1": 20, "E1": 2, "C30": 28, "S0": 50}))
+    >>> summary_lines([s])[1].split(":")[0]
+    '  before gap cut'
+    """
+    from ftq.resources import pareto_front, pareto_points, survivors_from_counts
+
+    merged: dict[str, object] = {}
+    for s in stats:
+        merged[s.strong_id] = merged[s.strong_id] + s if s.strong_id in merged else s
+    lines = []
+    for s in merged.values():
+        meta = s.json_metadata if isinstance(s.json_metadata, dict) else {}
+        layout = layout_for(meta) if layout_for is not None else None
+        kept = s.shots - s.discards
+        lines.append(f"{json.dumps(meta, sort_keys=True)} decoder={s.decoder} shots={s.shots:,}")
+        pts = pareto_points(s, layout=layout)
+        first = pts[0] if pts else None
+        lo_hi = f"[{first.ler_low:.2e}, {first.ler_high:.2e}]" if first else ""
+        lines.append(
+            f"  before gap cut: kept {kept:,} ({kept / s.shots:.4f}), errors {s.errors}, "
+            f"LER {s.errors / kept if kept else float('nan'):.3e} {lo_hi} ({CONVENTION})"
+        )
+        surv = survivors_from_counts(s.custom_counts)
+        if surv:
+            lines.append(
+                "  survival after postselected stages: " + " ".join(f"{v / s.shots:.4f}" for v in surv)
+            )
+        front = pareto_front(pts)
+        step = max(1, len(front) // max_points)
+        for p in front[::step] + ([front[-1]] if front and (len(front) - 1) % step else []):
+            vol = ""
+            if p.volume is not None:
+                vol = (
+                    f", V = {p.volume.value:.0f} [{p.volume.formula}], {p.volume_msc.value:.0f} [MSC formula]"
+                )
+            lines.append(
+                f"  gap >= {p.gap_db:g} dB: {p.attempts_per_kept:.3f} attempts/kept, kept {p.kept:,}, "
+                f"errors {p.errors}, LER {p.ler:.2e} [{p.ler_low:.2e}, {p.ler_high:.2e}]{vol}"
+            )
+    return lines
