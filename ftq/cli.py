@@ -375,6 +375,93 @@ def plot_cmd(source, out, msc) -> None:
 
 # --- rare-event estimation (estimate) ----------------------------------------------------------------
 
+
+@main.command("estimate")
+@click.argument("circuit_file", metavar="CIRCUIT.stim", type=click.Path(dir_okay=False))
+@click.option(
+    "--method",
+    type=click.Choice(["enumerate", "importance", "brute"]),
+    default="enumerate",
+    show_default=True,
+    help="enumerate: exact sum over undetected error sets of ≤ W faults; importance: sampling stratified by "
+    "fault count; brute: plain stim sampling.",
+)
+@click.option("--target-rel-error", type=float, default=0.3, show_default=True, help="Sampling stops here.")
+@click.option("--max-weight", type=int, default=5, show_default=True, help="Enumeration depth W.")
+@click.option("--shots", type=int, default=None, help="Sampling budget (default: until the target is met).")
+@click.option(
+    "--max-seconds", type=float, default=1200.0, show_default=True, help="CPU-time budget (sampling)."
+)
+@click.option("--scale-noise", type=float, default=1.0, show_default=True, help="Multiply all noise by this.")
+@click.option("--seed", type=int, default=None, help="Sampling seed (default: random).")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False), default=None, help="Append a sinter row.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def estimate_cmd(
+    circuit_file,
+    method,
+    target_rel_error,
+    max_weight,
+    shots,
+    max_seconds,
+    scale_noise,
+    seed,
+    csv_path,
+    as_json,
+) -> None:
+    """Estimate the logical error rate among kept shots of a postselection-only circuit.
+
+    \b
+    Example:
+        ftq estimate ../shared/reference/rp2/rp_3_rp_5_T_cult.stim --method enumerate --max-weight 6 --json
+        ftq estimate ../shared/reference/rp2/rp_3_T_cult.stim --method importance --scale-noise 3 --seed 1
+    """
+    import pathlib
+
+    import sinter
+    import stim
+
+    from ftq.estimation import estimate
+    from ftq.estimation import scale_noise as rescale
+
+    path = pathlib.Path(circuit_file)
+    if not path.is_file():
+        raise InputError(f"circuit file {circuit_file!r} does not exist; pass a .stim file")
+    try:
+        circuit = stim.Circuit.from_file(str(path))
+    except ValueError as e:
+        raise InputError(f"circuit file {circuit_file!r} is not a valid stim circuit ({e})") from e
+    if scale_noise != 1.0:
+        circuit = rescale(circuit, scale_noise)
+    result = estimate(
+        circuit,
+        method=method,
+        target_rel_error=target_rel_error,
+        max_weight=max_weight,
+        shots=shots,
+        max_seconds=max_seconds,
+        seed=seed,
+    )
+    if csv_path:
+        out = pathlib.Path(csv_path)
+        row = result.to_task_stats(json_metadata={"circuit": path.name, "noise_scale": scale_noise})
+        new = not out.exists() or out.stat().st_size == 0
+        with out.open("a") as f:
+            if new:
+                f.write(sinter.CSV_HEADER + "\n")
+            f.write(row.to_csv_line() + "\n")
+    payload = result.to_json()
+    payload["circuit"] = path.name
+    payload["noise_scale"] = scale_noise
+    payload.pop("custom_counts", None)
+    if as_json:
+        click.echo(json.dumps(payload))
+    else:
+        click.echo(
+            f"{method}: LER {result.ler:.4g}  [{result.ler_low:.4g}, {result.ler_high:.4g}]  "
+            f"kept {result.kept_fraction:.4g}  cpu {result.cpu_seconds:.1f}s"
+        )
+
+
 # --- jones commands ----------------------------------------------------------------------------------
 
 

@@ -1,0 +1,155 @@
+"""Tests for ftq.estimation: the common result type, noise rescaling, brute force, CSV rows, the CLI."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+import sinter
+import stim
+from click.testing import CliRunner
+
+from ftq.cli import main
+from ftq.errors import InputError
+from ftq.estimation import (
+    Estimate,
+    brute_force,
+    enumeration_estimate,
+    estimate,
+    importance_estimate,
+    scale_noise,
+    wilson_interval,
+)
+
+TOY = "X_ERROR({p}) 0 1\nCX 0 2 1 2\nM 2 0\nDETECTOR(0, 0, 0, 1) rec[-2]\nOBSERVABLE_INCLUDE(0) rec[-1]\n"
+
+
+def test_scale_noise_scales_every_channel_and_keeps_the_rest():
+    c = stim.Circuit("""
+        H 0
+        DEPOLARIZE1(0.001) 0
+        REPEAT 2 {
+            CX 0 1
+            DEPOLARIZE2(0.002) 0 1
+            PAULI_CHANNEL_1(0.001, 0.002, 0.003) 1
+        }
+        M(0.004) 0 1
+        DETECTOR(0, 0, 0, 1) rec[-1]
+        OBSERVABLE_INCLUDE(0) rec[-2]
+    """)
+    s = scale_noise(c, 2.5)
+    assert str(s).count("REPEAT 2") == 1
+    flat = [i for i in s.flattened() if i.gate_args_copy() and i.name != "DETECTOR"]
+    orig = [i for i in c.flattened() if i.gate_args_copy() and i.name != "DETECTOR"]
+    for a, b in zip(orig, flat, strict=True):
+        assert b.gate_args_copy() == pytest.approx([2.5 * x for x in a.gate_args_copy()])
+    assert s.without_noise() == c.without_noise()
+
+
+def test_scale_noise_rejects_invalid_results():
+    with pytest.raises(InputError, match="valid range"):
+        scale_noise(stim.Circuit("X_ERROR(0.3) 0"), 4.0)
+    with pytest.raises(InputError):
+        scale_noise(stim.Circuit("X_ERROR(0.3) 0"), -1.0)
+
+
+def test_dem_probabilities_follow_the_scale(reference_dir):
+    c = stim.Circuit.from_file(reference_dir / "rp2" / "rp_3_T_cult.stim")
+    p1 = sum(e.args_copy()[0] for e in c.detector_error_model().flattened() if e.type == "error")
+    p2 = sum(
+        e.args_copy()[0] for e in scale_noise(c, 2.0).detector_error_model().flattened() if e.type == "error"
+    )
+    assert p2 == pytest.approx(2 * p1, rel=0.01)
+
+
+@pytest.mark.parametrize(("k", "n"), [(0, 100), (3, 100), (50, 100), (100, 100)])
+def test_wilson_interval_brackets_the_proportion(k, n):
+    lo, hi = wilson_interval(k, n)
+    assert 0 <= lo <= k / n <= hi <= 1
+    if k == 0:
+        assert lo == 0
+
+
+def test_brute_force_interval_contains_exact_toy_rate():
+    p = 0.05
+    e = brute_force(stim.Circuit(TOY.format(p=p)), shots=400_000, seed=3)
+    exact = p * p / ((1 - p) ** 2 + p * p)
+    assert e.ler_low < exact < e.ler_high
+    assert e.details["shots"] == 400_000
+    assert e.details["discards"] + e.details["kept_shots"] == 400_000
+
+
+def test_methods_agree_on_toy_circuit():
+    c = stim.Circuit(TOY.format(p=0.02))
+    exact = 0.02**2 / (0.98**2 + 0.02**2)
+    en = enumeration_estimate(c, max_weight=2)
+    assert en.ler == pytest.approx(exact, rel=1e-12)
+    assert en.ler_low <= exact <= en.ler_high
+    im = importance_estimate(c, shots=300_000, seed=4)
+    assert im.ler_low * (1 - 1e-9) <= exact <= im.ler_high * (1 + 1e-9)
+    for est in (en, im):
+        js = est.to_json()
+        assert {"ler", "ler_low", "ler_high", "method", "cpu_seconds"} <= set(js)
+        json.dumps(js)
+
+
+def test_task_stats_rows_are_readable_by_sinter(tmp_path):
+    c = stim.Circuit(TOY.format(p=0.05))
+    rows = [
+        brute_force(c, shots=50_000, seed=5).to_task_stats(json_metadata={"p": 0.05}),
+        enumeration_estimate(c, max_weight=2).to_task_stats(json_metadata={"p": 0.05}),
+    ]
+    path = tmp_path / "stats.csv"
+    path.write_text(sinter.CSV_HEADER + "\n" + "\n".join(r.to_csv_line() for r in rows) + "\n")
+    back = sinter.read_stats_from_csv_files(path)
+    assert len(back) == 2
+    brute = next(s for s in back if s.decoder == "ftq-brute")
+    assert brute.shots == 50_000 and brute.json_metadata["counts"] == "sampled"
+    enum = next(s for s in back if s.decoder == "ftq-enumerate")
+    assert enum.json_metadata["counts"] == "equivalent"
+    # the equivalent binomial counts reproduce the estimate
+    assert enum.errors / (enum.shots - enum.discards) == pytest.approx(enum.json_metadata["ler"], rel=0.05)
+
+
+def test_equivalent_counts_reproduce_relative_error():
+    e = Estimate(2e-9, 1.6e-9, 2.4e-9, "importance", 1.0)
+    row = e.to_task_stats()
+    assert 1.96 / math.sqrt(row.errors) == pytest.approx(e.relative_error, rel=0.05)
+
+
+def test_estimate_rejects_unknown_method():
+    with pytest.raises(InputError, match="method"):
+        estimate(stim.Circuit(TOY.format(p=0.01)), method="magic")
+
+
+def test_cli_json_and_csv(tmp_path):
+    f = tmp_path / "toy.stim"
+    f.write_text(TOY.format(p=0.01))
+    csv = tmp_path / "out.csv"
+    res = CliRunner().invoke(
+        main, ["estimate", str(f), "--method", "enumerate", "--max-weight", "2", "--json", "--csv", str(csv)]
+    )
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert out["method"] == "enumerate" and out["ler_low"] <= out["ler"] <= out["ler_high"]
+    assert len(sinter.read_stats_from_csv_files(csv)) == 1
+
+
+def test_cli_bad_input_is_one_line(tmp_path):
+    f = tmp_path / "decoded.stim"
+    f.write_text("X_ERROR(0.1) 0\nM 0\nDETECTOR(0, 0, 0) rec[-1]\nOBSERVABLE_INCLUDE(0) rec[-1]\n")
+    res = CliRunner().invoke(main, ["estimate", str(f)])
+    assert res.exit_code == 2
+    assert "decoded detectors" in res.output
+    res = CliRunner().invoke(main, ["estimate", str(tmp_path / "missing.stim")])
+    assert res.exit_code == 2
+
+
+def test_published_d5_enumeration_inside_published_interval(reference_dir):
+    """Published d=5 cultivation-only: 3.6e-10, 95% interval [2.3, 5.5]e-10 (72 errors in 2.1e12 shots)."""
+    c = stim.Circuit.from_file(reference_dir / "rp2" / "rp_3_rp_5_T_cult.stim")
+    e = enumeration_estimate(c, max_weight=5)
+    assert 2.3e-10 < e.ler < 5.5e-10
+    assert e.details["fault_distance"] == 4
+    assert abs(e.kept_fraction - 0.0945) < 0.001
