@@ -130,6 +130,7 @@ class SplitGraph:
     cross_cap_edges: list[tuple[int, int, bool, float]]
     cross_cap_region: np.ndarray
     cross_cap_loop: float
+    cross_cap_graphs: list[pymatching.Matching]
 
 
 @dataclasses.dataclass
@@ -279,7 +280,7 @@ def _build_part(basis: str, edges: list[tuple[float, frozenset, bool]], times: n
         key = (tuple(sorted(local[d] for d in s)), flag)
         merged[key] = _combine(merged.get(key, 0.0), p)
     phi = _potential(m, merged, node_t)
-    plain = pymatching.Matching()
+    plain = _plain_graph(merged, m)
     split = pymatching.Matching()
     side1 = m
     has_side1 = False
@@ -290,7 +291,6 @@ def _build_part(basis: str, edges: list[tuple[float, frozenset, bool]], times: n
         kw = {"weight": w, "error_probability": p, "merge_strategy": "smallest-weight"}
         if len(nodes_k) == 1:
             (u,) = nodes_k
-            plain.add_boundary_edge(u, fault_ids={0} if flag else None, **kw)
             if bool(phi[u]) ^ flag:
                 split.add_edge(u, side1, **kw)
                 has_side1 = True
@@ -298,14 +298,15 @@ def _build_part(basis: str, edges: list[tuple[float, frozenset, bool]], times: n
                 split.add_boundary_edge(u, **kw)
         else:
             u, v = nodes_k
-            plain.add_edge(u, v, fault_ids={0} if flag else None, **kw)
             odd = bool(phi[u] ^ phi[v]) != flag
             split.add_edge(u, v, fault_ids={0} if odd else None, **kw)
             if odd:
                 cross_edges.append((u, v, flag, w))
-    # safety edges: node B1 can always reach the boundary, at a weight that marks "no such class"
+    # safety edge: node B1 can always reach the boundary, at a weight that marks "no such class"
     split.add_boundary_edge(side1, weight=_BIG, merge_strategy="smallest-weight")
-    plain.add_boundary_edge(side1, weight=_BIG, merge_strategy="smallest-weight")
+    # one graph per cross-cap edge without that edge: the best correction forced through the edge is
+    # the edge plus a matching of S + {u, v} that does not use it again
+    without = [_plain_graph(merged, m, skip=((u, v), flag)) for u, v, flag, _ in cross_edges]
     region = np.zeros(m, dtype=bool)
     ends = {x for u, v, _, _ in cross_edges for x in (u, v)}
     region[list(ends)] = True
@@ -314,15 +315,40 @@ def _build_part(basis: str, edges: list[tuple[float, frozenset, bool]], times: n
             region[u] = region[v] = True
     loop = math.inf
     zero = np.zeros((1, m + 1), dtype=np.uint8)
-    for u, v, flag, w_e in cross_edges:
+    for (u, v, flag, w_e), graph in zip(cross_edges, without, strict=True):
         zero[0, u] = zero[0, v] = 1
-        p, w = _decode(plain, zero)
+        p, w = _decode(graph, zero)
         zero[0, u] = zero[0, v] = 0
         if bool(p[0]) != flag:
             loop = min(loop, float(w[0]) + w_e)
     return SplitGraph(
-        basis, np.array(nodes, dtype=np.int64), plain, split, phi, has_side1, cross_edges, region, loop
+        basis,
+        np.array(nodes, dtype=np.int64),
+        plain,
+        split,
+        phi,
+        has_side1,
+        cross_edges,
+        region,
+        loop,
+        without,
     )
+
+
+def _plain_graph(merged: dict[tuple, float], m: int, *, skip: tuple | None = None) -> pymatching.Matching:
+    """Matching graph with the true observable flips as fault id 0 (optionally without one mechanism)."""
+    g = pymatching.Matching()
+    for key, p in merged.items():
+        if key == skip:
+            continue
+        nodes_k, flag = key
+        kw = {"weight": _weight(p), "error_probability": p, "merge_strategy": "smallest-weight"}
+        if len(nodes_k) == 1:
+            g.add_boundary_edge(nodes_k[0], fault_ids={0} if flag else None, **kw)
+        else:
+            g.add_edge(nodes_k[0], nodes_k[1], fault_ids={0} if flag else None, **kw)
+    g.add_boundary_edge(m, weight=_BIG, merge_strategy="smallest-weight")
+    return g
 
 
 def _potential(m: int, merged: dict[tuple, float], node_t: np.ndarray) -> np.ndarray:
@@ -456,10 +482,10 @@ class GapDecoder:
                 # far from the cross-cap, the cheapest loop through it is independent of the syndrome
                 other = np.where(far, np.minimum(other, w_best + part.cross_cap_loop), other)
                 sub = syn[near]
-                for u, v, flag, w_e in part.cross_cap_edges:
+                for (u, v, flag, w_e), graph in zip(part.cross_cap_edges, part.cross_cap_graphs, strict=True):
                     sub[:, u] ^= 1
                     sub[:, v] ^= 1
-                    p, w = _decode(part.matching, sub)
+                    p, w = _decode(graph, sub)
                     sub[:, u] ^= 1
                     sub[:, v] ^= 1
                     k = p ^ flag

@@ -120,3 +120,38 @@ def test_unique_rows_round_trip():
     uniq, inverse = _unique_rows(bits)
     assert np.array_equal(uniq[inverse], bits)
     assert len({r.tobytes() for r in uniq}) == len(uniq) == len({r.tobytes() for r in bits})
+
+
+# Three detectors in a ring and no boundary: the loop a+b+c flips the observable without being detected,
+# like a logical loop through the cross-cap of RP².
+RING = stim.Circuit("""
+    R 0 1 2
+    X_ERROR(0.1) 0 1 2
+    M 0 1 2
+    DETECTOR(0, 0, 0) rec[-3] rec[-1]
+    DETECTOR(1, 0, 0) rec[-3] rec[-2]
+    DETECTOR(2, 0, 0) rec[-2] rec[-1]
+    OBSERVABLE_INCLUDE(0) rec[-1]
+""")
+
+
+def test_cross_cap_gap_on_a_boundaryless_odd_loop():
+    dec = GapDecoder.from_circuit(RING)
+    (part,) = dec.model.parts
+    assert not part.has_side1 and len(part.cross_cap_edges) >= 1
+    w = math.log(0.9 / 0.1)
+    assert part.cross_cap_loop == pytest.approx(3 * w, rel=1e-3)
+    _, pred, gap = dec(np.array([[0, 0, 0], [1, 1, 0], [1, 0, 1]], dtype=bool))
+    assert gap[0] == pytest.approx(3 * w * DB_PER_NEPER, rel=1e-3)
+    # qubit 0 alone (D0, D1): weight w, no flip; the other class is qubits 1 + 2 (2w, flips)
+    assert pred[1, 0] == 0 and gap[1] == pytest.approx(w * DB_PER_NEPER, rel=1e-3)
+    # qubit 2 alone (D0, D2): weight w, flips
+    assert pred[2, 0] == 1 and gap[2] == pytest.approx(w * DB_PER_NEPER, rel=1e-3)
+
+
+def test_published_end_to_end_has_short_cross_cap_loops(e2e):
+    # the first decoded round still carries RP-3 (distance 3): odd loops through the cross-cap exist there
+    model = build_pruned_model(e2e)
+    for part in model.parts:
+        assert math.isfinite(part.cross_cap_loop)
+        assert part.cross_cap_region.any()
