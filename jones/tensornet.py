@@ -180,9 +180,10 @@ def evaluate(
     closure: str = "markov",
     optimizer=None,
     max_log10_flops: float | None = None,
+    max_width: float | None = None,
     on_cost=None,
 ) -> TensorNetworkResult:
-    """Find a contraction path, report its cost, then (if under ``max_log10_flops``) contract.
+    """Find a contraction path, report its cost, then (if under ``max_log10_flops`` and ``max_width``) contract.
 
     ``on_cost(log10_flops, width)`` is called before contracting, so callers can print the cost first.
 
@@ -216,7 +217,9 @@ def evaluate(
         width=width,
         seconds_path=t1 - t0,
     )
-    if max_log10_flops is not None and log10_flops > max_log10_flops:
+    too_costly = max_log10_flops is not None and log10_flops > max_log10_flops
+    too_wide = max_width is not None and width > max_width
+    if too_costly or too_wide:
         return TensorNetworkResult(value=None, seconds_contract=0.0, **base)
     scalar = complex(tree.contract(arrays))
     t2 = time.perf_counter()

@@ -1,0 +1,270 @@
+"""Benchmark: tensor-network contraction vs the dense Fibonacci representation as braids grow.
+
+For random braids (uniform letters ±σ_i, fixed seeds) over a grid of strands × crossings, measures in one
+process the wall time and peak traced memory (``tracemalloc``; numpy buffers are traced) of
+
+* **dense**: the Markov trace through :func:`jones.fibonacci.markov_tau` (dimension F_{n+1}, time ∝ F_{n+1}²
+  × runs), run only when its estimated time is under a budget (in practice up to ~20 strands);
+* **tensornet**: :func:`jones.tensornet.evaluate` — cotengra path search (timed, memory not traced), cost
+  report, then the contraction (timed and traced) unless the path exceeds a flops/width cap.
+
+Both values are compared where both exist. Writes ``sweeps/jones/tensornet_scaling.md`` (the table) and
+``sweeps/jones/tensornet_scaling.png`` (time and contraction cost). Run with ``python -m jones.bench``
+(``--quick`` for a small grid).
+
+Example::
+
+    >>> rows = run(strands=(4,), crossings=(10,), quiet=True)
+    >>> rows[0]["tn_contracted"] and rows[0]["dense_seconds"] is not None
+    True
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import tracemalloc
+from pathlib import Path
+
+from jones.braids import random_braid
+from jones.fibonacci import fibonacci_number, markov_from_tau, markov_tau
+from jones.tensornet import evaluate, make_optimizer
+
+__all__ = ["run", "to_markdown", "plot", "main"]
+
+STRANDS = (4, 8, 12, 16, 20, 30, 40)
+CROSSINGS = (10, 30, 100, 300, 1000, 2000)
+DENSE_NS_PER_ELEMENT = 15.0  # measured order of magnitude for one gate on one matrix element
+OUT_DIR = Path(__file__).resolve().parents[1] / "sweeps" / "jones"
+
+
+def _dense_estimate(strands: int, runs: int) -> float:
+    d = fibonacci_number(strands + 1)
+    return d * d * max(runs, 1) * DENSE_NS_PER_ELEMENT * 1e-9
+
+
+def run(
+    *,
+    strands: tuple[int, ...] = STRANDS,
+    crossings: tuple[int, ...] = CROSSINGS,
+    dense_budget_seconds: float = 20.0,
+    dense_max_strands: int = 20,
+    max_log10_flops: float = 9.5,
+    max_width: float = 24.0,
+    max_repeats: int = 8,
+    seed: int = 2025,
+    quiet: bool = False,
+) -> list[dict]:
+    """Measure every (strands, crossings) cell; returns one dict per cell.
+
+    Example::
+
+        >>> r = run(strands=(6,), crossings=(20,), quiet=True)[0]
+        >>> r["abs_diff"] < 1e-9
+        True
+    """
+    rows = []
+    opt = make_optimizer(max_repeats=max_repeats, seed=seed)
+    evaluate(
+        random_braid(strands=3, crossings=5, seed=0), optimizer=opt
+    )  # warm-up: imports, first-call costs
+    markov_tau(random_braid(strands=3, crossings=5, seed=0))
+    if not quiet:
+        print(
+            f"{'n':>3} {'L':>5} {'dim':>9} {'dense s':>8} {'dense MB':>8} {'lg flops':>8} {'width':>5} "
+            f"{'TN s':>7} {'TN MB':>7} {'t ratio':>7} {'m ratio':>7} {'|Δ|':>8}",
+            flush=True,
+        )
+    for n in strands:
+        for L in crossings:
+            braid = random_braid(strands=n, crossings=L, seed=seed + 1000 * n + L)
+            runs = len(braid.runs())
+            row: dict = dict(strands=n, crossings=L, runs=runs, dim=fibonacci_number(n + 1))
+            # --- dense baseline
+            dense_value = None
+            row["dense_seconds"] = row["dense_peak_mb"] = None
+            if n <= dense_max_strands and _dense_estimate(n, runs) <= dense_budget_seconds:
+                tracemalloc.start()
+                t0 = time.perf_counter()
+                tau = markov_tau(braid)
+                row["dense_seconds"] = time.perf_counter() - t0
+                row["dense_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
+                tracemalloc.stop()
+                dense_value = markov_from_tau(tau, strands=n, writhe=braid.writhe)
+            # --- tensor network: memory traced from the cost report (after path search) to the end
+            started: list[bool] = []
+
+            def on_cost(log10_flops: float, width: float, started: list = started) -> None:
+                tracemalloc.start()
+                started.append(True)
+
+            t0 = time.perf_counter()
+            r = evaluate(
+                braid, optimizer=opt, max_log10_flops=max_log10_flops, max_width=max_width, on_cost=on_cost
+            )
+            tn_seconds = time.perf_counter() - t0
+            tn_peak = tracemalloc.get_traced_memory()[1] / 2**20 if started else None
+            tracemalloc.stop()
+            contracted = r.contracted
+            if not contracted:
+                tn_peak = None
+            row.update(
+                tn_log10_flops=r.log10_flops,
+                tn_width=r.width,
+                tn_tensors=r.num_tensors,
+                tn_path_seconds=r.seconds_path,
+                tn_contract_seconds=r.seconds_contract if contracted else None,
+                tn_seconds=tn_seconds if contracted else None,
+                tn_peak_mb=tn_peak,
+                tn_contracted=contracted,
+            )
+            if contracted and dense_value is not None:
+                row["time_ratio"] = tn_seconds / row["dense_seconds"]
+                row["mem_ratio"] = tn_peak / row["dense_peak_mb"] if row["dense_peak_mb"] else None
+                row["abs_diff"] = abs(r.value - dense_value)
+            else:
+                row["time_ratio"] = row["mem_ratio"] = row["abs_diff"] = None
+            rows.append(row)
+            if not quiet:
+                print(_text_line(row), flush=True)
+    return rows
+
+
+def _fmt(x, spec: str, none: str = "—") -> str:
+    return none if x is None else format(x, spec)
+
+
+def _text_line(r: dict) -> str:
+    return (
+        f"{r['strands']:>3} {r['crossings']:>5} {r['dim']:>9} {_fmt(r['dense_seconds'], '8.3f'):>8} "
+        f"{_fmt(r['dense_peak_mb'], '8.2f'):>8} {r['tn_log10_flops']:>8.2f} {r['tn_width']:>5.0f} "
+        f"{_fmt(r['tn_seconds'], '7.3f'):>7} {_fmt(r['tn_peak_mb'], '7.2f'):>7} "
+        f"{_fmt(r['time_ratio'], '7.3f'):>7} {_fmt(r['mem_ratio'], '7.3f'):>7} {_fmt(r['abs_diff'], '8.1e'):>8}"
+    )
+
+
+def to_markdown(rows: list[dict], *, title: str = "Tensor network vs dense Fibonacci") -> str:
+    """The table as GitHub markdown ('—' = not run: dense over budget, or contraction over the cap).
+
+    Example::
+
+        >>> md = to_markdown(run(strands=(4,), crossings=(10,), quiet=True))
+        >>> md.count("|") > 10
+        True
+    """
+    head = (
+        "| strands | crossings | dim F(n+1) | dense s | dense MB | TN log10 flops | TN width | TN path s "
+        "| TN contract s | TN total s | TN MB | time TN/dense | mem TN/dense | abs diff |"
+    )
+    sep = "|" + "---:|" * 14
+    lines = [f"### {title}", "", head, sep]
+    for r in rows:
+        cells = [
+            str(r["strands"]),
+            str(r["crossings"]),
+            str(r["dim"]),
+            _fmt(r["dense_seconds"], ".3f"),
+            _fmt(r["dense_peak_mb"], ".2f"),
+            f"{r['tn_log10_flops']:.2f}",
+            f"{r['tn_width']:.0f}",
+            f"{r['tn_path_seconds']:.2f}",
+            _fmt(r["tn_contract_seconds"], ".3f"),
+            _fmt(r["tn_seconds"], ".3f"),
+            _fmt(r["tn_peak_mb"], ".2f"),
+            _fmt(r["time_ratio"], ".3g"),
+            _fmt(r["mem_ratio"], ".3g"),
+            _fmt(r["abs_diff"], ".1e"),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def plot(rows: list[dict], path: Path) -> None:
+    """Two panels: wall time vs crossings (TN solid, dense dashed) and TN contraction cost vs crossings.
+
+    Example::
+
+        >>> import tempfile
+        >>> p = Path(tempfile.mkdtemp()) / "x.png"
+        >>> plot(run(strands=(4,), crossings=(10, 20), quiet=True), p); p.exists()
+        True
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.8))
+    strands = sorted({r["strands"] for r in rows})
+    cmap = plt.get_cmap("viridis")
+    for k, n in enumerate(strands):
+        color = cmap(k / max(1, len(strands) - 1))
+        rs = [r for r in rows if r["strands"] == n]
+        tn = [(r["crossings"], r["tn_seconds"]) for r in rs if r["tn_seconds"] is not None]
+        de = [(r["crossings"], r["dense_seconds"]) for r in rs if r["dense_seconds"] is not None]
+        if tn:
+            ax1.plot(*zip(*tn, strict=True), "o-", color=color, label=f"TN n={n}")
+        if de:
+            ax1.plot(*zip(*de, strict=True), "s--", color=color, label=f"dense n={n}")
+        ax2.plot(
+            [r["crossings"] for r in rs], [r["tn_log10_flops"] for r in rs], "o-", color=color, label=f"n={n}"
+        )
+        skipped = [(r["crossings"], r["tn_log10_flops"]) for r in rs if not r["tn_contracted"]]
+        if skipped:
+            ax2.plot(*zip(*skipped, strict=True), "x", color="red", ms=9)
+    ax1.set(
+        xscale="log", yscale="log", xlabel="crossings", ylabel="wall time (s)", title="time to V(e^{2πi/5})"
+    )
+    ax1.legend(fontsize=7, ncol=2)
+    ax2.set(
+        xscale="log", xlabel="crossings", ylabel="log10 flops (cotengra path)", title="TN contraction cost"
+    )
+    ax2.legend(fontsize=7, title="strands (x = not contracted)")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of ``python -m jones.bench``: run the grid, print the table, write markdown and plot.
+
+    Example::
+
+        >>> import contextlib, io, tempfile
+        >>> with contextlib.redirect_stdout(io.StringIO()):
+        ...     main(["--quick", "--out", tempfile.mkdtemp()])
+    """
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="small grid (seconds); writes files only with --out")
+    ap.add_argument("--out", type=Path, default=None, help=f"output directory (default {OUT_DIR})")
+    args = ap.parse_args(argv)
+    params = dict(dense_budget_seconds=20.0, max_log10_flops=9.5, max_width=24.0, max_repeats=4, seed=2025)
+    t0 = time.perf_counter()
+    if args.quick:
+        rows = run(strands=(4, 8), crossings=(10, 30), **params)
+    else:
+        rows = run(**params)
+    total = time.perf_counter() - t0
+    md = to_markdown(rows)
+    md += (
+        f"\nRandom braids (uniform ±σ_i, seed {params['seed']}), one process; total benchmark time {total:.0f} s. "
+        f"Dense = chunked Markov trace in the Fibonacci path basis (dimension F(n+1)), run when its estimated "
+        f"time ≤ {params['dense_budget_seconds']:.0f} s. TN = quimb network (one rank-≤4 tensor per run of "
+        f"equal generators) + cotengra greedy hyper-search ({params['max_repeats']} trials), contracted when "
+        f"log10 flops ≤ {params['max_log10_flops']} and width ≤ {params['max_width']:.0f}; TN total s = path "
+        f"search + contraction. Memory = peak tracemalloc (TN: contraction only). log10 flops = cotengra "
+        f"contraction cost, width = log2 of the largest intermediate. Ratios = TN / dense in the same process.\n"
+    )
+    out = args.out if args.out is not None else (None if args.quick else OUT_DIR)
+    if out is None:
+        print(f"total {total:.0f} s (quick run: no files written)")
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "tensornet_scaling.md").write_text(md)
+    plot(rows, out / "tensornet_scaling.png")
+    print(f"wrote {out / 'tensornet_scaling.md'} and {out / 'tensornet_scaling.png'} ({total:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
