@@ -6,8 +6,7 @@ Two volume formulas (spec/cultivation.md §6); every report names the one it use
   Segments are the circuit's stages, read from the detector tags: each postselected stage group ends at the
   tick where its last detector is declared; decoded detectors are grouped into rounds by their ``t``
   coordinate. n_live = most qubits live (reset, not yet measured) at any tick of the segment. τ comes from
-  the stage kind when the tags carry it (injection, RP round, check half, flag half, surface round: 1;
-  morph to SRP: 0.5; morph-back + grow / expand: 1.5); published circuits carry stage numbers only, so τ is
+  the stage kind when the tags carry it (see :data:`TAU`); published circuits carry stage numbers only, so τ is
   the segment's tick count divided by the ticks of one final-code round (*tick-based τ*, named as such in
   :class:`Volume`). The final noiseless MPP counts as one more final-code round.
 * **MSC formula** (:func:`msc_volume`): Σ over tick layers of P(alive) × (qubits activated so far), in
@@ -36,13 +35,17 @@ import stim
 
 from ftq.tags import Stage, read_detector_tags
 
-#: τ per stage kind (spec §6): rounds per segment.
+#: τ per segment, keyed by the stage of the detectors that close the segment (spec §6: 1 per round and per
+#: half of the check, 0.5 for morph-to-SRP, 1.5 for morph-back + grow / expand; the final MPP is one round).
+#: The segment closed by the check detector holds morph-to-SRP and the first half of the check (0.5 + 1);
+#: the flag segment the second half (1); morph-back detectors are read during the grow / expand round, whose
+#: segment carries the 1.5, so their own segment counts 0.
 TAU = {
     Stage.INJECTION: 1.0,
     Stage.ROUND: 1.0,
-    Stage.MORPH: 0.5,
-    Stage.CHECK: 1.0,
+    Stage.CHECK: 1.5,
     Stage.FLAG: 1.0,
+    Stage.MORPH: 0.0,
     Stage.GROW: 1.5,
     Stage.EXPAND: 1.5,
     Stage.SURFACE: 1.0,

@@ -45,7 +45,7 @@ def test_layout_uses_tau_table_with_project_tags():
         R 0 1
         TICK
         M 0
-        DETECTOR(0, 0, 0, 2, 1, 1) rec[-1]
+        DETECTOR(0, 0, 0, 3, 1, 1) rec[-1]
         TICK
         R 0
         TICK
@@ -54,7 +54,7 @@ def test_layout_uses_tau_table_with_project_tags():
     """)
     layout = StageLayout.from_circuit(c)
     assert layout.tau_source == "stage tags"
-    assert [s.tau for s in layout.segments] == [0.5, 1.0]  # MORPH, SURFACE
+    assert [s.tau for s in layout.segments] == [1.5, 1.0]  # CHECK (morph to SRP + half check), SURFACE
 
 
 def test_volume_scales_with_acceptance_and_survival(e2e_layout):
