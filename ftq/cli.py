@@ -470,7 +470,7 @@ def jones() -> None:
     """Jones polynomial at t = e^{2πi/5}: exact values, tensor networks, Quantinuum hardware."""
 
 
-def _jones_evaluate(braid, closure: str, method: str) -> dict:
+def _jones_evaluate(braid, closure: str, method: str, on_cost=None) -> dict:
     """Evaluate one closed braid by one method; the dict printed by `ftq jones value --json`."""
     import time
 
@@ -489,7 +489,7 @@ def _jones_evaluate(braid, closure: str, method: str) -> dict:
     else:
         from jones.tensornet import evaluate
 
-        r = evaluate(braid, closure=closure)
+        r = evaluate(braid, closure=closure, on_cost=on_cost)
         value = r.value
         extra.update(log10_flops=round(r.log10_flops, 3), width=r.width)
     out = {
@@ -527,7 +527,12 @@ def jones_value_cmd(braid_word: str, closure: str, method: str, strands: int | N
     from jones.braids import Braid
 
     braid = Braid.parse(braid_word, strands=strands)
-    out = _jones_evaluate(braid, closure, method)
+
+    def on_cost(log10_flops: float, width: float) -> None:
+        if not as_json:  # the cost is known, and shown, before contracting
+            click.echo(f"contraction cost: 10^{log10_flops:.2f} flops, width {width:.0f}; contracting …")
+
+    out = _jones_evaluate(braid, closure, method, on_cost=on_cost)
     if as_json:
         click.echo(json.dumps(out))
         return
@@ -536,8 +541,6 @@ def jones_value_cmd(braid_word: str, closure: str, method: str, strands: int | N
     click.echo(line)
     if "polynomial" in out:
         click.echo(f"V(t) = {out['polynomial']}")
-    if "log10_flops" in out:
-        click.echo(f"contraction cost: 10^{out['log10_flops']} flops, width {out['width']}")
 
 
 @jones.command("knot")

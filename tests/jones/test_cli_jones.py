@@ -67,3 +67,10 @@ def test_knot_side_by_side():
         assert abs(complex(m["re"], m["im"]) - want) < 1e-9
     text = run("knot", "4_1")
     assert text.exit_code == 0 and "tensornet" in text.output and "KnotInfo" in text.output
+
+
+def test_tensornet_cost_is_printed_before_the_value():
+    r = run("value", "1,2,-1,2,3,3", "--method", "tensornet")
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert lines[0].startswith("contraction cost: 10^") and lines[1].startswith("V = ")
