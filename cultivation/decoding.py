@@ -22,9 +22,10 @@ Construction (spec/cultivation.md §5):
 5. Interior edges that contradict the potential close an odd loop without touching a boundary — a logical
    loop through the cross-cap (the antipodal identification of RP², in the first decoded rounds). They are
    kept in :attr:`SplitGraph.cross_cap_edges`. The **cross-cap gap** candidates: for each such edge e=(u,v),
-   the best correction forced through e (matching of S ⊕ {u, v}, plus e). The competing-class weight of a
-   shot is the lightest candidate (two boundary-forced decodings, one per cross-cap edge) whose class differs
-   from the plain matching's; the gap is its excess over the plain matching weight. This is exact when the
+   the best correction forced through e (e plus a matching of S ⊕ {u, v} on the graph without e) and the
+   best one avoiding e (matching of S without e). The competing-class weight of a shot is the lightest
+   candidate (two boundary-forced decodings, two per cross-cap edge) whose class differs from the plain
+   matching's; the gap is its excess over the plain matching weight. This is exact when the
    best competing correction differs from the best one by one boundary-to-boundary string or one loop
    through one cross-cap edge; otherwise it is an upper bound. Predictions are always the plain matching's.
    Speed-ups: identical syndromes are decoded once; a syndrome with no detection event on a cross-cap edge's
@@ -483,6 +484,7 @@ class GapDecoder:
                 other = np.where(far, np.minimum(other, w_best + part.cross_cap_loop), other)
                 sub = syn[near]
                 for (u, v, flag, w_e), graph in zip(part.cross_cap_edges, part.cross_cap_graphs, strict=True):
+                    # forced through the edge ...
                     sub[:, u] ^= 1
                     sub[:, v] ^= 1
                     p, w = _decode(graph, sub)
@@ -490,6 +492,9 @@ class GapDecoder:
                     sub[:, v] ^= 1
                     k = p ^ flag
                     other[near] = np.where(k != best[near], np.minimum(other[near], w + w_e), other[near])
+                    # ... and avoiding it (when the best correction itself runs through the cross-cap edge)
+                    p, w = _decode(graph, sub)
+                    other[near] = np.where(p != best[near], np.minimum(other[near], w), other[near])
             other = np.where(other >= _BIG / 2, np.inf, other)
             part_gap = np.maximum(other - w_best, 0.0) * DB_PER_NEPER
             gap = np.minimum(gap, part_gap[inverse])
