@@ -155,3 +155,31 @@ def test_published_end_to_end_has_short_cross_cap_loops(e2e):
     for part in model.parts:
         assert math.isfinite(part.cross_cap_loop)
         assert part.cross_cap_region.any()
+
+
+def test_likely_fault_pairs_fail_only_at_low_gap(e2e):
+    # any two of the most likely decoded-region faults: either decoded right or flagged by a small gap
+    post = postselection_mask(e2e)
+    dem = e2e.detector_error_model(decompose_errors=False, approximate_disjoint_errors=True)
+    mechs = []
+    for inst in dem.flattened():
+        if inst.type != "error":
+            continue
+        dets = [t.val for t in inst.targets_copy() if t.is_relative_detector_id()]
+        if not dets or post[dets].any():
+            continue
+        row = np.zeros(e2e.num_detectors, dtype=bool)
+        row[dets] = True
+        flip = any(t.is_logical_observable_id() for t in inst.targets_copy())
+        mechs.append((inst.args_copy()[0], row, flip))
+    mechs.sort(key=lambda m: -m[0])
+    top = mechs[:150]
+    rows = np.array([m[1] for m in top])
+    flips = np.array([m[2] for m in top])
+    i, j = np.triu_indices(len(top), 1)
+    _, pred, gap = GapDecoder.from_circuit(e2e)(rows[i] ^ rows[j])
+    wrong = pred[:, 0] != (flips[i] ^ flips[j])
+    assert wrong.any()  # some pairs are genuinely ambiguous ...
+    assert gap[wrong].max() < 40  # ... and all of them carry a gap below 40 dB
+    _, pred1, _ = GapDecoder.from_circuit(e2e)(rows)
+    assert np.array_equal(pred1[:, 0], flips)  # every single fault is corrected
