@@ -1,5 +1,7 @@
 """Tests for jones.bench on a tiny grid: both methods run, agree, and the table/plot are written."""
 
+import pytest
+
 from jones import bench
 
 
@@ -25,3 +27,11 @@ def test_caps_skip_work():
     assert r["dense_seconds"] is None and not r["tn_contracted"]
     assert r["tn_log10_flops"] > 0.5 and r["time_ratio"] is None
     assert "—" in bench.to_markdown(rows)
+
+
+@pytest.mark.slow
+def test_docstring_examples_run():
+    import doctest
+
+    result = doctest.testmod(bench, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0

@@ -87,3 +87,12 @@ def test_plat_components():
     assert Braid.parse("2", strands=4).plat_components() == 1
     assert Braid.parse("2,2", strands=4).plat_components() == 2
     assert Braid.parse("2,2,2", strands=4).plat_components() == 1
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import jones.braids as module
+
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0

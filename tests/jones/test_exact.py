@@ -97,3 +97,12 @@ def test_polynomial_helpers():
         jones_polynomial(Braid.parse("1,2"), closure="plat")
     with pytest.raises(InputError):
         jones_polynomial(Braid.parse("1"), closure="torus")
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import jones.exact as module
+
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0

@@ -172,3 +172,12 @@ def test_errors():
         fib.markov_value(Braid(40, ()))
     with pytest.raises(InputError):
         fib.apply_braid(Braid(3, (1,)), np.zeros(4))
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import jones.fibonacci as module
+
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0

@@ -96,3 +96,12 @@ def test_sample_of_11_to_13_crossing_knots_through_every_evaluator():
             want = k.jones()
             assert abs(fibonacci.markov_value(b) - want) < 1e-9, k.name
             assert abs(tensornet.evaluate(b, optimizer=opt).value - want) < 1e-9, k.name
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import jones.knotinfo as module
+
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0

@@ -61,3 +61,12 @@ def test_bad_closure():
         braid_network(Braid.parse("1"), closure="torus")
     with pytest.raises(InputError):
         braid_network(Braid.parse("1,2"), closure="plat")
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import jones.tensornet as module
+
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
