@@ -1,4 +1,7 @@
-"""KnotInfo look-ups: a knot's braid word and its listed Jones polynomial (PyPI ``database-knotinfo``).
+"""KnotInfo/LinkInfo look-ups: a knot's or link's braid word and its listed Jones polynomial.
+
+Source: PyPI ``database-knotinfo`` (KnotInfo: knots up to 13 crossings; LinkInfo: oriented links up to
+11 crossings, whose Jones polynomials are written in x = t^{1/2}).
 
 The database is the project's external truth for conventions: its braid words use σ_i = i, σ_i⁻¹ = −i
 and its Jones polynomials are V(t) of the closed braid (3_1 = [1,1,1] has V = t + t³ − t⁴).
@@ -21,38 +24,44 @@ from ftq.errors import InputError
 from jones.braids import Braid
 from jones.exact import JonesPolynomial
 
-__all__ = ["KnotRecord", "parse_polynomial", "parse_braids", "knot", "knots"]
+__all__ = ["KnotRecord", "parse_polynomial", "parse_braids", "knot", "knots", "links"]
 
-_TERM = re.compile(
-    r"""(?P<sign>[+-])?
+_TERM_PATTERN = r"""(?P<sign>[+-])?
         (?P<coef>\d+)?
         (?:(?P<op>[*/])?
-           t(?:\^(?:\((?P<pexp>-?\d+(?:/\d+)?)\)|(?P<exp>-?\d+(?:/\d+)?)))?
-        )?""",
-    re.VERBOSE,
-)
+           VAR(?:\^(?:\((?P<pexp>-?\d+(?:/\d+)?)\)|(?P<exp>-?\d+(?:/\d+)?)))?
+        )?"""
+_TERMS = {v: re.compile(_TERM_PATTERN.replace("VAR", v), re.VERBOSE) for v in ("t", "x")}
 
 
-def parse_polynomial(text: str) -> JonesPolynomial:
+def parse_polynomial(text: str, *, variable: str = "t") -> JonesPolynomial:
     """Parse KnotInfo's Jones-polynomial text, e.g. ``"t^(-2)-t^(-1)+ 1-t+ t^2"`` or ``"7 + t^(-2) - 3/t"``.
+
+    LinkInfo writes link polynomials in x = t^{1/2}: pass ``variable="x"``.
 
     Example::
 
         >>> parse_polynomial("7 + t^(-2) - 3/t - 11*t").as_dict()[Fraction(-1)]
         -3
+        >>> str(parse_polynomial("-x-x^5", variable="x"))
+        '-t^(1/2)-t^(5/2)'
     """
+    if variable not in _TERMS:
+        raise InputError(f"polynomial variable {variable!r} is not 't' or 'x' (= t^(1/2)).")
+    term = _TERMS[variable]
+    scale = Fraction(1, 2) if variable == "x" else Fraction(1)
     body = re.sub(r"\s+", "", text or "")
     if not body:
         raise InputError(f"polynomial text {text!r} is empty.")
     coeffs: dict[Fraction, int] = {}
     pos = 0
     while pos < len(body):
-        m = _TERM.match(body, pos)
+        m = term.match(body, pos)
         if m is None or m.end() == pos or (pos > 0 and m.group("sign") is None):
             raise InputError(f"polynomial text {text!r} is malformed near {body[pos:]!r}.")
         sign = -1 if m.group("sign") == "-" else 1
         coef = int(m.group("coef")) if m.group("coef") else 1
-        has_t = "t" in m.group(0)
+        has_t = variable in m.group(0)
         if not has_t:
             if m.group("coef") is None:
                 raise InputError(f"polynomial text {text!r} is malformed near {body[pos:]!r}.")
@@ -64,7 +73,7 @@ def parse_polynomial(text: str) -> JonesPolynomial:
                 exp = -exp
             elif m.group("op") is None and m.group("coef"):
                 raise InputError(f"polynomial text {text!r} is malformed near {body[pos:]!r}.")
-        coeffs[exp] = coeffs.get(exp, 0) + sign * coef
+        coeffs[exp * scale] = coeffs.get(exp * scale, 0) + sign * coef
         pos = m.end()
     return JonesPolynomial.from_dict(coeffs)
 
@@ -76,8 +85,13 @@ def parse_braids(text: str) -> tuple[Braid, ...]:
 
         >>> [b.word for b in parse_braids("[[1,1,1],[1,2,-1,2]]")]
         [(1, 1, 1), (1, 2, -1, 2)]
+        >>> parse_braids("{3, {1, 1}}")[0].strands
+        3
     """
     body = (text or "").strip()
+    m = re.fullmatch(r"\{\s*(\d+)\s*,\s*\{([^{}]*)\}\s*\}", body)
+    if m:  # LinkInfo: {strands, {word}}
+        return (Braid.parse(m.group(2), strands=int(m.group(1))),)
     if body.startswith("[["):
         parts = re.findall(r"\[([^\[\]]*)\]", body)
     elif body.startswith("{"):
@@ -135,20 +149,59 @@ def _table() -> dict[str, KnotRecord]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _link_table() -> dict[str, KnotRecord]:
+    from database_knotinfo import link_list
+
+    out: dict[str, KnotRecord] = {}
+    for row in link_list(proper_links=True):
+        name = row.get("name", "")
+        if not re.fullmatch(r"L\d+[an]\d+\{[\d,]*\}", name or ""):
+            continue  # the header row
+        if not row["braid_notation"].strip() or not row["jones_polynomial"].strip():
+            continue
+        try:
+            braids = parse_braids(row["braid_notation"])
+        except InputError:
+            continue  # one LinkInfo row has a typo in its braid notation
+        out[name] = KnotRecord(
+            name=name,
+            crossing_number=int(row["crossing_number"]),
+            braids=braids,
+            jones=parse_polynomial(row["jones_polynomial"], variable="x"),
+            jones_text=row["jones_polynomial"],
+        )
+    return out
+
+
+def links(*, max_crossings: int = 11, min_crossings: int = 0) -> list[KnotRecord]:
+    """LinkInfo's oriented multi-component links (with a braid word) in a crossing range, in table order.
+
+    Example::
+
+        >>> [k.name for k in links(max_crossings=2)]
+        ['L2a1{0}', 'L2a1{1}']
+    """
+    return [k for k in _link_table().values() if min_crossings <= k.crossing_number <= max_crossings]
+
+
 def knot(name: str) -> KnotRecord:
-    """Look up a knot by KnotInfo name (``3_1``, ``10_132``, ``12a_1``, ``13n_5``).
+    """Look up a knot by KnotInfo name (``3_1``, ``10_132``, ``12a_1``, ``13n_5``) or an oriented link by
+    LinkInfo name (``L2a1{1}``, ``L4a1{0}``).
 
     Example::
 
         >>> knot("0_1").braid.strands
         1
+        >>> str(knot("L2a1{1}").jones)
+        '-t^(1/2)-t^(5/2)'
     """
-    table = _table()
     key = name.strip()
+    table = _link_table() if key.startswith("L") else _table()
     if key not in table:
         raise InputError(
-            f"knot {name!r} is not in KnotInfo; use names like 3_1, 10_132, 11a_1 or 13n_5 "
-            "(up to 13 crossings)."
+            f"knot {name!r} is not in KnotInfo/LinkInfo; use names like 3_1, 10_132, 11a_1, 13n_5 "
+            "or oriented links like L2a1{1}."
         )
     return table[key]
 

@@ -6,7 +6,7 @@ import pytest
 
 from ftq.errors import InputError
 from jones import exact, fibonacci, tensornet
-from jones.knotinfo import knot, knots, parse_braids, parse_polynomial
+from jones.knotinfo import knot, knots, links, parse_braids, parse_polynomial
 
 
 def test_parse_polynomial_formats():
@@ -83,6 +83,43 @@ def test_every_knot_up_to_10_crossings_value_through_every_evaluator():
             assert abs(exact.jones_value(b) - want) < 1e-9, k.name
             assert abs(fibonacci.markov_value(b) - want) < 1e-9, k.name
             assert abs(tensornet.evaluate(b, optimizer=opt).value - want) < 1e-9, k.name
+
+
+def test_linkinfo_polynomials_in_x_and_braid_format():
+    assert parse_polynomial("-x^(-9)-x^(-5) + x^(-3)-x^(-1)", variable="x").as_dict() == {
+        Fraction(-9, 2): -1,
+        Fraction(-5, 2): -1,
+        Fraction(-3, 2): 1,
+        Fraction(-1, 2): -1,
+    }
+    with pytest.raises(InputError):
+        parse_polynomial("t", variable="q")
+    (b,) = parse_braids("{3, {-2, -2, -1, 2, -1}}")
+    assert b.strands == 3 and b.word == (-2, -2, -1, 2, -1)
+    rec = knot("L2a1{1}")
+    assert rec.braid.word == (1, 1) and rec.jones.as_dict() == {Fraction(1, 2): -1, Fraction(5, 2): -1}
+
+
+def test_every_linkinfo_link_up_to_9_crossings_through_every_evaluator():
+    # oriented multi-component links: half-integer powers and the sign of even-component links
+    opt = tensornet.make_optimizer(max_repeats=2)
+    sample = links(max_crossings=9)
+    assert len(sample) > 300
+    assert any(not k.jones.is_integral for k in sample)
+    for k in sample:
+        assert exact.jones_polynomial(k.braid) == k.jones, k.name
+        want = k.jones()
+        assert abs(fibonacci.markov_value(k.braid) - want) < 1e-9, k.name
+        assert abs(tensornet.evaluate(k.braid, optimizer=opt).value - want) < 1e-9, k.name
+
+
+@pytest.mark.slow
+def test_every_linkinfo_link_exact_and_fibonacci():
+    all_links = links(max_crossings=11)
+    assert len(all_links) > 4000
+    for k in all_links:
+        assert exact.jones_polynomial(k.braid) == k.jones, k.name
+        assert abs(fibonacci.markov_value(k.braid) - k.jones()) < 1e-9, k.name
 
 
 @pytest.mark.slow
