@@ -103,39 +103,34 @@ def plot_pareto(
 
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.5))
     for s, style in [(s, "-o") for s in series] + [(m, "--s") for m in msc]:
-        pts = [pt for pt in s.points if pt[0] > 0 and math.isfinite(pt[0])]
-        if not pts:
+        all_pts = [pt for pt in s.points if pt[0] > 0 and math.isfinite(pt[0])]
+        pts = [pt for pt in all_pts if pt[1] > 0]
+        zero = [pt for pt in all_pts if pt[1] <= 0]  # no error seen: only an upper bound, drawn as ▼
+        if not all_pts:
             continue
-        att = [pt[0] for pt in pts]
-        ler = [max(pt[1], 1e-15) for pt in pts]
-        lo = [max(pt[2], 1e-15) for pt in pts]
-        hi = [max(pt[3], 1e-15) for pt in pts]
-        line = ax1.plot(att, ler, style, ms=3, label=s.label)[0]
-        ax1.fill_between(att, lo, hi, color=line.get_color(), alpha=0.2)
-        vol = [(pt[4], pt[1], pt[2], pt[3]) for pt in pts if math.isfinite(pt[4])]
-        if vol:
-            vol.sort()
-            ax2.plot(
-                [v[0] for v in vol],
-                [max(v[1], 1e-15) for v in vol],
-                style,
-                ms=3,
-                color=line.get_color(),
-                label=f"{s.label} [{s.volume_formula}]",
-            )
-            ax2.fill_between(
-                [v[0] for v in vol],
-                [max(v[2], 1e-15) for v in vol],
-                [max(v[3], 1e-15) for v in vol],
-                color=line.get_color(),
-                alpha=0.2,
-            )
+        color = None
+        if pts:
+            att = [pt[0] for pt in pts]
+            line = ax1.plot(att, [pt[1] for pt in pts], style, ms=3, label=s.label)[0]
+            color = line.get_color()
+            ax1.fill_between(att, [pt[2] for pt in pts], [pt[3] for pt in pts], color=color, alpha=0.2)
+            vol = sorted((pt[4], pt[1], pt[2], pt[3]) for pt in pts if math.isfinite(pt[4]))
+            if vol:
+                x = [v[0] for v in vol]
+                ax2.plot(
+                    x, [v[1] for v in vol], style, ms=3, color=color, label=f"{s.label} [{s.volume_formula}]"
+                )
+                ax2.fill_between(x, [v[2] for v in vol], [v[3] for v in vol], color=color, alpha=0.2)
+        for pt in zero:
+            ax1.plot([pt[0]], [pt[3]], "v", color=color, ms=5)
+            if math.isfinite(pt[4]):
+                ax2.plot([pt[4]], [pt[3]], "v", color=color, ms=5)
     for ax in (ax1, ax2):
         ax.set_yscale("log")
         ax.set_xscale("log")
         ax.grid(True, which="both", alpha=0.3)
         ax.set_ylabel(f"logical error per kept state ({CONVENTION})")
-    ax1.set_xlabel("attempts per kept shot")
+    ax1.set_xlabel("attempts per kept shot (▼: no error seen, upper bound)")
     ax2.set_xlabel("space-time volume per kept state (qubit·rounds)")
     ax1.legend(fontsize=7)
     ax2.legend(fontsize=7)
