@@ -24,13 +24,18 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ftq.errors import InputError
 from jones.braids import Braid
 from jones.fibonacci import PHI, cup_string, local_generator, markov_from_tau, plat_from_amplitude
+
+if TYPE_CHECKING:
+    import quimb.tensor as qtn
 
 __all__ = ["TensorNetworkResult", "braid_network", "make_optimizer", "evaluate"]
 
@@ -45,7 +50,7 @@ def _crossing_tensor(power: int) -> np.ndarray:
     return T
 
 
-def braid_network(braid: Braid, *, closure: str = "markov"):
+def braid_network(braid: Braid, *, closure: str = "markov") -> qtn.TensorNetwork:
     """The closed braid as a ``quimb.tensor.TensorNetwork`` whose full contraction is a scalar S.
 
     Markov: S = Σ_s φ^{x_n}⟨s|ρ(b)|s⟩ over Fibonacci strings; plat: S = ⟨c|ρ(b)|c⟩.
@@ -111,7 +116,7 @@ def braid_network(braid: Braid, *, closure: str = "markov"):
 
 def make_optimizer(
     *, max_repeats: int = 8, max_time: float | None = None, reconfigure: bool = False, seed: int = 0
-):
+) -> Any:
     """A reusable cotengra hyper-optimiser with a small fixed budget (greedy trials, single process).
 
     It is a ``ReusableHyperOptimizer``: one instance can serve many different networks (a fresh
@@ -178,10 +183,10 @@ def evaluate(
     braid: Braid,
     *,
     closure: str = "markov",
-    optimizer=None,
+    optimizer: Any = None,
     max_log10_flops: float | None = None,
     max_width: float | None = None,
-    on_cost=None,
+    on_cost: Callable[[float, float], None] | None = None,
 ) -> TensorNetworkResult:
     """Find a contraction path, report its cost, then (if under ``max_log10_flops`` and ``max_width``) contract.
 
