@@ -106,3 +106,36 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_plat_knots_satisfy_jones_identities():
+    # for any knot V(1) = 1, V'(1) = 0 and V(e^{2πi/3}) = 1; a wrong plat writhe breaks the last two
+    import cmath
+
+    knots_seen = 0
+    for seed in range(120):
+        b = random_braid(strands=(4, 6, 8)[seed % 3], crossings=5 + seed % 12, seed=seed)
+        p = jones_polynomial(b, closure="plat")
+        d = p.as_dict()
+        if b.plat_components() == 1:
+            knots_seen += 1
+            assert sum(d.values()) == 1
+            assert sum(e * c for e, c in d.items()) == 0
+            assert abs(p(cmath.exp(1j * cmath.pi / 3)) - 1) < 1e-9
+        else:
+            assert sum(d.values()) == (-2) ** (b.plat_components() - 1)
+    assert knots_seen > 30
+
+
+def test_plat_knots_invariant_under_cup_twists_and_exchanges():
+    twist_top, exchange = Braid.parse("1", strands=6), Braid.parse("2,1,3,2", strands=6)
+    checked = 0
+    for seed in range(60):
+        b = random_braid(strands=6, crossings=8 + seed % 7, seed=seed)
+        if b.plat_components() != 1:
+            continue
+        checked += 1
+        v = jones_polynomial(b, closure="plat")
+        for moved in (twist_top + b, b + twist_top.inverse(), exchange + b, b + exchange):
+            assert jones_polynomial(moved, closure="plat") == v
+    assert checked > 10
