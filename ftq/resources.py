@@ -7,7 +7,8 @@ Two volume formulas (spec/cultivation.md §6); every report names the one it use
   tick where its last detector is declared; decoded detectors are grouped into rounds by their ``t``
   coordinate. n_live = most qubits live (reset, not yet measured) at any tick of the segment. τ comes from
   the stage kind when the tags carry it (see :data:`TAU`); published circuits carry stage numbers only, so τ is
-  the segment's tick count divided by the ticks of one final-code round (*tick-based τ*, named as such in
+  the segment's tick count divided by the ticks of one final-code round, or of the first RP round when
+  there is no decoded round (*tick-based τ*, named as such in
   :class:`Volume`). The final noiseless MPP counts as one more final-code round.
 * **MSC formula** (:func:`msc_volume`): Σ over tick layers of P(alive) × (qubits activated so far), in
   rounds (divided by ticks per final-code round), plus one final-code round, over the keep rate.
@@ -153,6 +154,9 @@ class StageLayout:
         if decoded:
             spans = [r[4] - r[3] + 1 for r in decoded[1:]] or [decoded[0][4] - decoded[0][3] + 1]
             tpr = float(np.median(spans))
+        elif len(raw) >= 2:
+            # no decoded round (cultivation only): one syndrome round is the second stage (the first RP round)
+            tpr = float(raw[1][4] - raw[1][3] + 1)
         else:
             tpr = float(max(1, len(live_per_tick)))
         segments = []
@@ -166,8 +170,8 @@ class StageLayout:
                     survival_index=surv,
                     first_tick=a,
                     last_tick=b,
-                    n_live=max(live_per_tick[a : b + 1]),
-                    activated=activated_per_tick[b],
+                    n_live=max(live_per_tick[min(a, len(live_per_tick) - 1) : b + 1]),
+                    activated=activated_per_tick[min(b, len(activated_per_tick) - 1)],
                     tau=tau,
                 )
             )

@@ -113,3 +113,13 @@ def test_pareto_front_is_not_dominated():
     assert [p.gap_db for p in front] == [0, 5, 40]
     for p in front:
         assert not any(q.ler < p.ler and q.attempts_per_kept <= p.attempts_per_kept for q in pts)
+
+
+def test_cultivation_only_layout(reference_dir):
+    c = stim.Circuit.from_file(reference_dir / "rp2" / "rp_3_T_cult.stim")
+    layout = StageLayout.from_circuit(c)
+    assert [s.label for s in layout.segments] == ["0", "1", "2", "3", "4", "5"]
+    assert layout.ticks_per_round == layout.segments[1].last_tick - layout.segments[1].first_tick + 1
+    shots = 1000
+    v = rp2_volume(layout, survivors=[900, 800, 700, 600, 550, 500], shots=shots, accepted=500)
+    assert math.isfinite(v.value) and v.value > 19  # at least one 19-qubit round per kept state
