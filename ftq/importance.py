@@ -286,6 +286,10 @@ def stratified_sample(
         rate = (hits[1:] + 0.5) / (n[1:] + 1.0)
         alloc = pis[1:] * np.sqrt(rate)
         alloc = alloc / alloc.sum()
+        if hits[1:].any():  # strata with no hit yet keep exploring, with at most 1% of a round each
+            dry = hits[1:] == 0
+            alloc[dry] = np.minimum(alloc[dry], 0.01)
+            alloc[~dry] *= (1 - alloc[dry].sum()) / alloc[~dry].sum()
         budget = min(batch * 4, samples - int(n[1:].sum()))
         drawn = 0
         for k, share in zip(strata, alloc, strict=True):

@@ -153,3 +153,32 @@ def test_published_d5_enumeration_inside_published_interval(reference_dir):
     assert 2.3e-10 < e.ler < 5.5e-10
     assert e.details["fault_distance"] == 4
     assert abs(e.kept_fraction - 0.0945) < 0.001
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("p", "seed"), [(2e-3, 31), (3e-3, 32), (5e-3, 33)])
+def test_every_method_contains_brute_force_on_d3_cultivation(reference_dir, p, seed):
+    """d=3 cultivation-only, published circuit rescaled to p: brute force (±10%) against the other methods."""
+    c = scale_noise(stim.Circuit.from_file(reference_dir / "rp2" / "rp_3_T_cult.stim"), p / 1e-3)
+    brute = brute_force(c, shots=10**10, target_rel_error=0.1, max_seconds=240, seed=seed)
+    assert brute.details["errors"] >= 100
+    enum = enumeration_estimate(c, max_weight=6)
+    imp = importance_estimate(c, shots=10**10, target_rel_error=0.1, max_seconds=120, seed=seed + 100)
+    for est in (enum, imp):
+        assert est.ler_low <= brute.ler <= est.ler_high
+        assert brute.ler_low <= est.ler <= brute.ler_high
+    # the enumeration's weight series converges: the last order is a small correction
+    terms = enum.details["ler_by_weight"]
+    assert terms["6"] < 0.5 * terms["5"]
+    # kept fractions agree too
+    assert enum.kept_fraction == pytest.approx(brute.kept_fraction, rel=0.01)
+
+
+@pytest.mark.slow
+def test_published_d5_weight6_enumeration_converges_inside_published_interval(reference_dir):
+    c = stim.Circuit.from_file(reference_dir / "rp2" / "rp_3_rp_5_T_cult.stim")
+    e = enumeration_estimate(c, max_weight=6)
+    assert 2.3e-10 < e.ler < 5.5e-10
+    terms = e.details["ler_by_weight"]
+    assert terms["6"] < 0.1 * (terms["4"] + terms["5"])  # the weight-6 order changes the sum by < 10%
+    assert e.ler_low > 2.3e-10  # rigorous lower end already inside the published interval
