@@ -28,10 +28,11 @@ Construction (spec/cultivation.md §5):
    matching's; the gap is its excess over the plain matching weight. This is exact when the
    best competing correction differs from the best one by one boundary-to-boundary string or one loop
    through one cross-cap edge; otherwise it is an upper bound. Predictions are always the plain matching's.
-   Speed-ups: identical syndromes are decoded once; a syndrome with no detection event on a cross-cap edge's
-   endpoint or its neighbours uses the precomputed cheapest odd loop through the cross-cap
-   (:attr:`SplitGraph.cross_cap_loop`) instead of one matching per cross-cap edge (an approximation: it
-   ignores interaction between that loop and distant detection events).
+   Speed-ups: identical syndromes are decoded once; every shot gets the candidate "best correction plus the
+   cheapest odd loop through the cross-cap" (:attr:`SplitGraph.cross_cap_loop`, a valid other-class
+   correction, so an upper bound); the two matchings of a cross-cap edge are run only for syndromes with a
+   detection event on the edge's endpoints or their neighbours (an approximation: a correction sharing
+   edges with a loop through a cross-cap edge whose neighbourhood holds no detection event is missed).
 
 Basis inference from measurements assumes CSS circuits that measure X checks with ``MX`` (as the RP²
 circuits do); circuits that use ``H`` + ``M`` should carry the basis in their tags.
@@ -132,6 +133,7 @@ class SplitGraph:
     cross_cap_region: np.ndarray
     cross_cap_loop: float
     cross_cap_graphs: list[pymatching.Matching]
+    cross_cap_hoods: list[np.ndarray]
 
 
 @dataclasses.dataclass
@@ -308,12 +310,17 @@ def _build_part(basis: str, edges: list[tuple[float, frozenset, bool]], times: n
     # one graph per cross-cap edge without that edge: the best correction forced through the edge is
     # the edge plus a matching of S + {u, v} that does not use it again
     without = [_plain_graph(merged, m, skip=((u, v), flag)) for u, v, flag, _ in cross_edges]
-    region = np.zeros(m, dtype=bool)
-    ends = {x for u, v, _, _ in cross_edges for x in (u, v)}
-    region[list(ends)] = True
+    neighbours: list[set[int]] = [set() for _ in range(m)]
     for u, v, _ in plain.edges():
-        if v is not None and u < m and v < m and (u in ends or v in ends):
-            region[u] = region[v] = True
+        if v is not None and u < m and v < m:
+            neighbours[u].add(v)
+            neighbours[v].add(u)
+    hoods = []
+    for u, v, _, _ in cross_edges:
+        hood = np.zeros(m, dtype=bool)
+        hood[[u, v, *neighbours[u], *neighbours[v]]] = True
+        hoods.append(hood)
+    region = np.any(hoods, axis=0) if hoods else np.zeros(m, dtype=bool)
     loop = math.inf
     zero = np.zeros((1, m + 1), dtype=np.uint8)
     for (u, v, flag, w_e), graph in zip(cross_edges, without, strict=True):
@@ -333,6 +340,7 @@ def _build_part(basis: str, edges: list[tuple[float, frozenset, bool]], times: n
         region,
         loop,
         without,
+        hoods,
     )
 
 
@@ -477,24 +485,25 @@ class GapDecoder:
                     other = np.where(k != best, np.minimum(other, w), other)
                 syn[:, -1] = 0
             if self.cross_cap and part.cross_cap_edges:
-                near = np.flatnonzero(uniq[:, part.cross_cap_region].any(axis=1))
-                far = np.ones(m, dtype=bool)
-                far[near] = False
-                # far from the cross-cap, the cheapest loop through it is independent of the syndrome
-                other = np.where(far, np.minimum(other, w_best + part.cross_cap_loop), other)
-                sub = syn[near]
-                for (u, v, flag, w_e), graph in zip(part.cross_cap_edges, part.cross_cap_graphs, strict=True):
-                    # forced through the edge ...
+                # best correction + the cheapest odd loop through the cross-cap is always a correction of
+                # the other class (an upper bound); corrections that share edges with the loop are found
+                # exactly, per cross-cap edge, for the syndromes with a detection event next to that edge
+                other = np.minimum(other, w_best + part.cross_cap_loop)
+                edges = zip(part.cross_cap_edges, part.cross_cap_graphs, part.cross_cap_hoods, strict=True)
+                for (u, v, flag, w_e), graph, hood in edges:
+                    rows = np.flatnonzero(uniq[:, hood].any(axis=1))
+                    if len(rows) == 0:
+                        continue
+                    sub = syn[rows]
+                    # the best correction avoiding the edge (when the best one runs through it) ...
+                    p, w = _decode(graph, sub)
+                    other[rows] = np.where(p != best[rows], np.minimum(other[rows], w), other[rows])
+                    # ... and the best one forced through it
                     sub[:, u] ^= 1
                     sub[:, v] ^= 1
                     p, w = _decode(graph, sub)
-                    sub[:, u] ^= 1
-                    sub[:, v] ^= 1
                     k = p ^ flag
-                    other[near] = np.where(k != best[near], np.minimum(other[near], w + w_e), other[near])
-                    # ... and avoiding it (when the best correction itself runs through the cross-cap edge)
-                    p, w = _decode(graph, sub)
-                    other[near] = np.where(p != best[near], np.minimum(other[near], w), other[near])
+                    other[rows] = np.where(k != best[rows], np.minimum(other[rows], w + w_e), other[rows])
             other = np.where(other >= _BIG / 2, np.inf, other)
             part_gap = np.maximum(other - w_best, 0.0) * DB_PER_NEPER
             gap = np.minimum(gap, part_gap[inverse])
