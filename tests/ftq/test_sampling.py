@@ -143,3 +143,19 @@ def test_sampler_counts_are_consistent():
 def test_shots_must_be_positive():
     with pytest.raises(ValueError, match="shots=0"):
         sample_staged(StagedCircuit.from_circuit(CARRY), shots=0)
+
+
+@pytest.mark.slow
+def test_published_cultivation_kept_and_ler_long(reference_dir):
+    # spec §7: kept 51.40%, LER 8.3e-7 (856 errors in 2e9 shots); 2e7 shots here
+    c = stim.Circuit.from_file(reference_dir / "rp2" / "rp_3_T_cult.stim")
+    s = StagedCircuit.from_circuit(c)
+    shots, kept, errors = 0, 0, 0
+    for seed in range(20):
+        r = sample_staged(s, shots=1_000_000, seed=100 + seed)
+        shots += r.shots
+        kept += r.kept
+        errors += int(r.observables.any(axis=1).sum())
+    assert abs(kept / shots - 0.514) <= 5 * math.sqrt(0.514 * 0.486 / shots) + 5e-4
+    expected = 8.3e-7 * kept
+    assert errors <= expected + 5 * math.sqrt(expected) + 3
