@@ -9,14 +9,13 @@ Construction (spec/cultivation.md §5):
    tag says ``?`` (published circuits) it is inferred from the basis of the measurements the detector
    compares (``M``/``MR`` → Z, ``MX``/``MRX`` → X, ``MPP`` of all-X / all-Z products → X / Z), see
    :func:`infer_detector_bases`. The observable flip of a mixed error is attributed to the part whose
-   detectors, alone, are a known error with that flip (the rule stim's decomposer uses); the rest goes to the
-   other part.
+   detectors, alone, are a known single-basis error (that error's flip); the rest goes to the other part.
 3. In each part the observable is rewritten as a **boundary class**: a node potential φ (φ(u) ⊕ φ(v) equals
    the observable flip of every interior edge u–v) is found by a spanning-forest walk; boundary edges then
    split into side 0 (flip = φ(u)) and side 1. For any correction E of syndrome S,
    obs(E) = φ(S) ⊕ parity(E's side-1 boundary edges). Side 1 becomes an extra matching node ``B1``.
-4. Each part is decoded twice with pymatching, ``B1`` = 0 and ``B1`` = 1: the minimum-weight
-   corrections with each boundary class. The **complementary gap** of the part is the weight difference
+4. Each part is matched once on the plain graph (true flips as fault ids: the prediction) and twice on
+   the two-sided graph, ``B1`` = 0 and ``B1`` = 1: the minimum-weight corrections with each boundary class. The **complementary gap** of the part is the weight difference
    between the best correction and the best one of the other logical class, in dB (weight × 10/ln 10);
    the shot's gap is the smallest over parts (flipping either part's class flips the logical).
 5. Interior edges that contradict the potential close an odd loop without touching a boundary — a logical
@@ -33,6 +32,12 @@ Construction (spec/cultivation.md §5):
    correction, so an upper bound); the two matchings of a cross-cap edge are run only for syndromes with a
    detection event on the edge's endpoints or their neighbours (an approximation: a correction sharing
    edges with a loop through a cross-cap edge whose neighbourhood holds no detection event is missed).
+
+Known limitation: the X and Z parts are matched independently. The dominant faults of the first decoded
+round of the RP² circuits are Y-type (an X error between S and S_DAG becomes Y) and flip both parts; their
+X (or Z) pieces raise the weight of short odd loops in each part, so every shot's gap is capped near the
+weight of the cheapest such loop (≈ 56 dB on the published d=3 end-to-end circuit), while the joint loop is
+not a logical. A correlated decoder would lift this cap.
 
 Basis inference from measurements assumes CSS circuits that measure X checks with ``MX`` (as the RP²
 circuits do); circuits that use ``H`` + ``M`` should carry the basis in their tags.
