@@ -9,7 +9,13 @@ import numpy as np
 import pytest
 import stim
 
-from ftq.enumeration import dem_arrays, enumerate_undetected, fault_count_distribution, postselected_dem
+from ftq.enumeration import (
+    dem_arrays,
+    enumerate_undetected,
+    fault_count_distribution,
+    postselected_dem,
+    tail_estimate,
+)
 from ftq.errors import InputError
 from ftq.estimation import enumeration_estimate
 
@@ -128,3 +134,26 @@ def test_d3_cultivation_rate_inside_published_interval(reference_dir):
     lo, hi = (856 - 1.96 * math.sqrt(856)) / kept, (856 + 1.96 * math.sqrt(856)) / kept
     assert lo < res.ler < hi
     assert abs(res.kept_fraction - 0.514) < 0.001
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_tail_estimate_is_unbiased_against_exact_sums(seed):
+    dem = random_dem(seed, n_mech=18, n_det=8)
+    exact = enumerate_undetected(dem, max_weight=6)
+    est = tail_estimate(dem, max_weight=6, paths=200_000, seed=seed)
+    for w in range(1, 7):
+        for got, se, want in (
+            (est.sum_logical[w], est.se_logical[w], exact.sum_logical[w]),
+            (est.sum_benign[w], est.se_benign[w], exact.sum_benign[w]),
+        ):
+            assert abs(got - want) <= 5 * se + 1e-12 * (1 + want)
+            if want == 0:
+                assert got == 0
+
+
+def test_tail_estimate_on_d3_cultivation_matches_enumeration(reference_dir):
+    c = stim.Circuit.from_file(reference_dir / "rp2" / "rp_3_T_cult.stim")
+    exact = enumerate_undetected(c, max_weight=5)
+    est = tail_estimate(c, max_weight=5, paths=300_000, seed=7)
+    for w in (3, 4, 5):
+        assert est.sum_logical[w] == pytest.approx(exact.sum_logical[w], rel=0.15)
