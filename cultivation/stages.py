@@ -57,7 +57,12 @@ def _emit_detectors(
     extra_candidates: Iterable[Hashable] = (),
     postselected: bool | None = None,
 ) -> None:
-    """Add, for each new check measurement, the lightest deterministic local parity containing it."""
+    """Add, for each new check measurement, a deterministic local parity containing it.
+
+    The comparison with the same check's previous measurement is preferred whenever it is deterministic, so that a
+    fault flips detectors only where it happens (round-to-round differences, as a matching decoder needs); otherwise
+    the lightest deterministic parity among the local candidates is used.
+    """
     b = st.builder
     sampler = MeasurementSampler(b.finish())
     now = {c.ancilla: k for c, k in new}
@@ -71,10 +76,16 @@ def _emit_detectors(
                 cand_keys.append(previous[pos])
         cand_keys += extra
         idx = [b.index_of(k) for k in cand_keys]
-        rels = sampler.relations(idx, must_include=b.index_of(key))
-        if not rels:
-            continue
-        rel = frozenset(rels[0])
+        pair = None
+        if check.ancilla in previous:
+            pair = sorted([b.index_of(key), b.index_of(previous[check.ancilla])])
+        if pair is not None and pair in sampler.relations(pair):
+            rel = frozenset(pair)
+        else:
+            rels = sampler.relations(idx, must_include=b.index_of(key))
+            if not rels:
+                continue
+            rel = frozenset(rels[0])
         if rel in st.emitted:
             continue
         st.emitted.add(rel)
@@ -194,14 +205,18 @@ def morph(st: State, plan: MorphPlan) -> None:
     st.live |= set(plan.extras_x) | set(plan.extras_z)
 
 
-def _tree_layers(plan: MorphPlan) -> list[list[tuple[complex, complex]]]:
-    """CX layers (parent → child) gathering the X parity of every SRP qubit into the centre, leaves first."""
+def _tree_parents(plan: MorphPlan) -> dict[complex, complex]:
+    """Parent of every SRP qubit but the centre in the X-parity tree.
+
+    Row y = 0 is the spine ((x, 0) → (x ∓ 1, 0) towards the centre). With a morph that feeds each fold pair from one
+    extra (d = 5: ``into`` e → (x, −k), ``out`` (x, k) → e), column x of the spine gathers the pairs fed by its two
+    extras, along morph edges: the pair of the top extra (x, −r−1−…) as the chain (x', −k) → (x', k) → e, the pair of the
+    bottom extra as the leaf (x', −k) and the chain (x', k) → e. This is the shape of the published d = 5 check; with
+    the morph of :func:`cultivation.morph.morph_plan` it gives fault distance 5 (a column tree (x, ±k) → (x, ±(k−1))
+    with the extras under their ``out`` partners gives 4). Otherwise (d = 3) every other data qubit hangs off its
+    neighbour one row closer to the spine and each extra off its partner in the morph.
+    """
     parent: dict[complex, complex] = {}
-    for layer in plan.layers[1:-1]:
-        for c, t in layer:
-            e, q = (c, t) if c in plan.extras_x or c in plan.extras_z else (t, c)
-            parent[e] = q
-    r = (plan.d - 1) // 2
     for q in square(plan.d):
         if q == 0:
             continue
@@ -210,7 +225,26 @@ def _tree_layers(plan: MorphPlan) -> list[list[tuple[complex, complex]]]:
             parent[q] = complex(x, y - (1 if y > 0 else -1))
         else:
             parent[q] = complex(x - (1 if x > 0 else -1), 0)
-    del r
+    if len(plan.layers) == 4:
+        into = plan.layers[1]
+        for e, a in into:
+            spine, b = complex(e.real, 0), a.conjugate()
+            parent[e] = b
+            if e in plan.extras_x:
+                parent[b], parent[a] = a, spine
+            else:
+                parent[b], parent[a] = spine, spine
+        return parent
+    for layer in plan.layers[1:-1]:
+        for c, t in layer:
+            e, q = (c, t) if c in plan.extras_x or c in plan.extras_z else (t, c)
+            parent[e] = q
+    return parent
+
+
+def _tree_layers(plan: MorphPlan) -> list[list[tuple[complex, complex]]]:
+    """CX layers (parent → child) gathering the X parity of every SRP qubit into the centre, leaves first."""
+    parent = _tree_parents(plan)
     children: dict[complex, list[complex]] = {}
     for ch, p in parent.items():
         children.setdefault(p, []).append(ch)
