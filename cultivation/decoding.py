@@ -177,7 +177,7 @@ def _split_hyperedge(h: frozenset, known: dict) -> list[tuple[frozenset, bool]] 
     return None
 
 
-def build_pruned_model(circuit: stim.Circuit) -> PrunedModel:
+def build_pruned_model(circuit: stim.Circuit, *, mixed_weight: float = 1.0) -> PrunedModel:
     """Prune the circuit's DEM of postselected detectors and split it into X and Z matching graphs.
 
     >>> import stim
@@ -227,7 +227,7 @@ def build_pruned_model(circuit: stim.Circuit) -> PrunedModel:
             ((b, s),) = parts.items()
             if len(s) <= 2:
                 known.setdefault(b, {}).setdefault(s, obs)
-    pieces: dict[str, list[tuple[float, frozenset, bool]]] = {}
+    pieces: dict[str, list[tuple[float, frozenset, bool, bool]]] = {}
     unresolved = 0
     dropped = 0
     for p, dets, obs in errors:
@@ -255,7 +255,7 @@ def build_pruned_model(circuit: stim.Circuit) -> PrunedModel:
         for b in order:
             s = parts[b]
             if len(s) <= 2:
-                pieces.setdefault(b, []).append((p, s, flags[b]))
+                pieces.setdefault(b, []).append((p, s, flags[b], len(order) > 1))
                 continue
             sub = _split_hyperedge(s, known.get(b, {}))
             if sub is None:
@@ -268,32 +268,37 @@ def build_pruned_model(circuit: stim.Circuit) -> PrunedModel:
             for i, (piece, flag) in enumerate(sub):
                 if i == len(sub) - 1:
                     flag ^= total ^ flags[b]
-                pieces.setdefault(b, []).append((p, piece, flag))
+                pieces.setdefault(b, []).append((p, piece, flag, len(order) > 1))
     graphs = []
     for b in sorted(pieces):
         if b == "?":
             continue
-        graphs.append(_build_part(b, pieces[b], times))
+        graphs.append(_build_part(b, pieces[b], times, mixed_weight=mixed_weight))
     return PrunedModel(graphs, len(errors), pruned, unresolved, dropped, dem)
 
 
-def _build_part(basis: str, edges: list[tuple[float, frozenset, bool]], times: np.ndarray) -> SplitGraph:
-    nodes = sorted({d for _, s, _ in edges for d in s})
+def _build_part(
+    basis: str, edges: list[tuple], times: np.ndarray, *, mixed_weight: float = 1.0
+) -> SplitGraph:
+    nodes = sorted({d for _, s, _, _ in edges for d in s})
     local = {d: i for i, d in enumerate(nodes)}
     m = len(nodes)
     node_t = times[np.array(nodes, dtype=np.int64)] if m else np.zeros(0)
     # merge parallel mechanisms: key (sorted local nodes, flag) -> probability
     merged: dict[tuple, float] = {}
-    for p, s, flag in edges:
+    alt: dict[tuple, float] = {}  # the weights competing-class candidates are matched with
+    for p, s, flag, mixed in edges:
         key = (tuple(sorted(local[d] for d in s)), flag)
         merged[key] = _combine(merged.get(key, 0.0), p)
+        if not mixed or mixed_weight > 0:
+            alt[key] = _combine(alt.get(key, 0.0), p * (mixed_weight if mixed else 1.0))
     phi = _potential(m, merged, node_t)
     plain = _plain_graph(merged, m)
     split = pymatching.Matching()
     side1 = m
     has_side1 = False
     cross_edges: list[tuple[int, int, bool, float]] = []
-    for key, p in merged.items():
+    for key, p in alt.items():
         nodes_k, flag = key
         w = _weight(p)
         kw = {"weight": w, "error_probability": p, "merge_strategy": "smallest-weight"}
@@ -314,7 +319,7 @@ def _build_part(basis: str, edges: list[tuple[float, frozenset, bool]], times: n
     split.add_boundary_edge(side1, weight=_BIG, merge_strategy="smallest-weight")
     # one graph per cross-cap edge without that edge: the best correction forced through the edge is
     # the edge plus a matching of S + {u, v} that does not use it again
-    without = [_plain_graph(merged, m, skip=((u, v), flag)) for u, v, flag, _ in cross_edges]
+    without = [_plain_graph(alt, m, skip=((u, v), flag)) for u, v, flag, _ in cross_edges]
     neighbours: list[set[int]] = [set() for _ in range(m)]
     for u, v, _ in plain.edges():
         if v is not None and u < m and v < m:
@@ -457,13 +462,18 @@ class GapDecoder:
         self.num_observables = num_observables
 
     @staticmethod
-    def from_circuit(circuit: stim.Circuit) -> GapDecoder:
-        """Build the decoder for a circuit (one observable)."""
+    def from_circuit(circuit: stim.Circuit, *, mixed_weight: float = 1.0) -> GapDecoder:
+        """Build the decoder for a circuit (one observable).
+
+        ``mixed_weight`` scales the probability of the pieces of mixed (X and Z) errors in the graphs the
+        competing-class candidates are matched on (1: as in the model; 0: single-basis errors only, the
+        ``gap-pure`` variant). Predictions always use the full model.
+        """
         if circuit.num_observables != 1:
             raise ValueError(
                 f"the gap decoder needs exactly 1 observable, the circuit has {circuit.num_observables}"
             )
-        return GapDecoder(build_pruned_model(circuit), circuit.num_observables)
+        return GapDecoder(build_pruned_model(circuit, mixed_weight=mixed_weight), circuit.num_observables)
 
     def __call__(self, detectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         n = detectors.shape[0]
@@ -531,6 +541,21 @@ def gap_predictor(circuit: stim.Circuit) -> Callable:
     return GapDecoder.from_circuit(circuit)
 
 
+def gap_pure_predictor(circuit: stim.Circuit) -> Callable:
+    """Like :func:`gap_predictor`, with competing classes matched on single-basis errors only.
+
+    >>> import stim
+    >>> c = stim.Circuit.generated(
+    ...     "surface_code:rotated_memory_x", distance=3, rounds=1, after_clifford_depolarization=0.001
+    ... )
+    >>> gap_pure_predictor(c)(np.zeros((1, c.num_detectors), dtype=bool))[1].tolist()
+    [[False]]
+    """
+    if not any(not t.postselected for t in read_detector_tags(circuit)):
+        return perfectionist_predictor(circuit)
+    return GapDecoder.from_circuit(circuit, mixed_weight=0.0)
+
+
 class GapSampler(StagedSampler):
     """The ``gap`` sinter sampler: staged sampling, tag postselection, matching with complementary gap.
 
@@ -552,9 +577,13 @@ def samplers() -> dict[str, sinter.Sampler]:
     """The project's sinter samplers by decoder name, for ``sinter.collect(custom_decoders=...)``.
 
     >>> sorted(samplers())
-    ['gap', 'perfectionist']
+    ['gap', 'gap-pure', 'perfectionist']
     """
-    return {"gap": GapSampler(), "perfectionist": StagedSampler(perfectionist_predictor)}
+    return {
+        "gap": GapSampler(),
+        "gap-pure": StagedSampler(gap_pure_predictor),
+        "perfectionist": StagedSampler(perfectionist_predictor),
+    }
 
 
 def pruned_split_dem(circuit: stim.Circuit) -> stim.DetectorErrorModel:

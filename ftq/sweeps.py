@@ -8,7 +8,7 @@ A sweep spec (``sweeps/<name>/<name>.toml``)::
     D = 7                          # final distance: int, list, or omitted (cultivation only)
     noise = "uniform"              # a model of ftq.noise
     p = [0.001]                    # float or list, each in (0, 0.5)
-    decoder = "gap"                # "gap" or "perfectionist"
+    decoder = "gap"                # "gap", "gap-pure" or "perfectionist"
     max_shots = 1_000_000
     max_errors = 100
     # circuit = "../../shared/reference/rp2/rp_3_T_cult.stim"   # ... or a fixed circuit file (relative
@@ -58,7 +58,7 @@ KEYS = {
     "max_errors": int,
     "circuit": str,
 }
-DECODERS = ("gap", "perfectionist")
+DECODERS = ("gap", "gap-pure", "perfectionist")
 
 Builder = Callable[..., stim.Circuit]
 

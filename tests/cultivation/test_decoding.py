@@ -103,7 +103,7 @@ def test_gap_sampler_counts(e2e):
     ce = {k: v for k, v in stats.custom_counts.items() if k[0] in "CE"}
     assert sum(ce.values()) == kept
     assert sum(v for k, v in ce.items() if k[0] == "E") == stats.errors
-    assert sorted(samplers()) == ["gap", "perfectionist"]
+    assert sorted(samplers()) == ["gap", "gap-pure", "perfectionist"]
 
 
 def test_single_observable_required():
@@ -183,3 +183,17 @@ def test_likely_fault_pairs_fail_only_at_low_gap(e2e):
     assert gap[wrong].max() < 40  # ... and all of them carry a gap below 40 dB
     _, pred1, _ = GapDecoder.from_circuit(e2e)(rows)
     assert np.array_equal(pred1[:, 0], flips)  # every single fault is corrected
+
+
+def test_gap_pure_variant_raises_the_cross_cap_cap(e2e):
+    full = GapDecoder.from_circuit(e2e)
+    pure = GapDecoder.from_circuit(e2e, mixed_weight=0.0)
+    for a, b in zip(full.model.parts, pure.model.parts, strict=True):
+        # without the Y-type pieces, the cheapest odd loop through the cross-cap is heavier
+        assert b.cross_cap_loop > a.cross_cap_loop
+    rng = np.random.default_rng(8)
+    dets = rng.random((300, e2e.num_detectors)) < 0.01
+    dets[:, postselection_mask(e2e)] = False
+    _, p_full, _ = full(dets)
+    _, p_pure, _ = pure(dets)
+    assert np.array_equal(p_full, p_pure)  # predictions come from the full model in both
