@@ -164,14 +164,16 @@ def test_every_method_contains_brute_force_on_d3_cultivation(reference_dir, p, s
     assert brute.details["errors"] >= 100
     enum = enumeration_estimate(c, max_weight=6)
     imp = importance_estimate(c, shots=10**10, target_rel_error=0.1, max_seconds=120, seed=seed + 100)
-    # The enumeration is (nearly) exact: its rigorous interval holds the brute-force estimate, and the
-    # brute-force interval holds it.
-    assert enum.ler_low <= brute.ler <= enum.ler_high
+    # The enumeration is (nearly) exact, far more precise than brute force: the brute-force 95% interval must
+    # hold it, and its rigorous interval must overlap the brute-force interval. (Asking the rigorous interval to
+    # hold the brute-force *point* would test brute-force noise: at p = 3e-3, seed 32, 388 errors put the point
+    # 5% below the rigorous lower end while the brute-force interval still holds the enumeration.)
     assert brute.ler_low <= enum.ler <= brute.ler_high
-    # Two independent noisy estimates: their difference must be within 2.58 combined standard errors (99%).
-    sd = math.hypot((imp.ler_high - imp.ler_low) / (2 * 1.96), (brute.ler_high - brute.ler_low) / (2 * 1.96))
-    assert abs(imp.ler - brute.ler) <= 2.58 * sd
+    assert enum.ler_low <= brute.ler_high and brute.ler_low <= enum.ler_high
+    # Importance sampling: its interval overlaps the brute-force one, and it lies within 3 of its own standard
+    # errors of the enumeration (the precise reference, itself checked against brute force just above).
     assert imp.ler_low <= brute.ler_high and brute.ler_low <= imp.ler_high
+    assert abs(imp.ler - enum.ler) <= 3 * (imp.ler_high - imp.ler_low) / (2 * 1.96)
     # the enumeration's weight series converges: the last order is a small correction
     terms = enum.details["ler_by_weight"]
     assert terms["6"] < 0.5 * terms["5"]
