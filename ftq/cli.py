@@ -388,6 +388,14 @@ def plot_cmd(source, out, msc) -> None:
 )
 @click.option("--target-rel-error", type=float, default=0.3, show_default=True, help="Sampling stops here.")
 @click.option("--max-weight", type=int, default=5, show_default=True, help="Enumeration depth W.")
+@click.option(
+    "--tail-orders",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Estimate weights W+1… by random search paths.",
+)
+@click.option("--tail-paths", type=int, default=2_000_000, show_default=True, help="Paths for --tail-orders.")
 @click.option("--shots", type=int, default=None, help="Sampling budget (default: until the target is met).")
 @click.option(
     "--max-seconds", type=float, default=1200.0, show_default=True, help="CPU-time budget (sampling)."
@@ -401,6 +409,8 @@ def estimate_cmd(
     method,
     target_rel_error,
     max_weight,
+    tail_orders,
+    tail_paths,
     shots,
     max_seconds,
     scale_noise,
@@ -439,6 +449,8 @@ def estimate_cmd(
         max_weight=max_weight,
         shots=shots,
         max_seconds=max_seconds,
+        tail_orders=tail_orders,
+        tail_paths=tail_paths,
         seed=seed,
     )
     if csv_path:

@@ -247,8 +247,19 @@ def brute_force(
     )
 
 
-def enumeration_estimate(circuit: stim.Circuit | stim.DetectorErrorModel, *, max_weight: int = 5) -> Estimate:
+def enumeration_estimate(
+    circuit: stim.Circuit | stim.DetectorErrorModel,
+    *,
+    max_weight: int = 5,
+    tail_orders: int = 0,
+    tail_paths: int = 2_000_000,
+    seed: int = 0,
+) -> Estimate:
     """Exact sum over undetected error sets of ≤ ``max_weight`` mechanisms, as an :class:`Estimate`.
+
+    With ``tail_orders`` > 0 the next orders (weights max_weight+1 … max_weight+tail_orders) are estimated by
+    :func:`ftq.enumeration.tail_estimate` with ``tail_paths`` random paths and reported in ``details`` as
+    ``ler_with_tail`` with a 95% interval (``ler_with_tail_low/high``); ``ler`` stays the exact partial sum.
 
     ``ler_low``/``ler_high`` are rigorous: they add everything not enumerated (bounded by the probability
     that more than w mechanisms fire, plus unions of enumerated sets) to the kept and to the wrong-and-kept
@@ -289,6 +300,21 @@ def enumeration_estimate(circuit: stim.Circuit | stim.DetectorErrorModel, *, max
         "search_nodes": res.nodes,
         "custom_counts": {f"logical_w{k}": int(v) for k, v in enumerate(res.counts_logical) if v},
     }
+    if tail_orders > 0:
+        from ftq.enumeration import tail_estimate
+
+        t = tail_estimate(circuit, max_weight=max_weight + tail_orders, paths=tail_paths, seed=seed)
+        extra_w = range(max_weight + 1, max_weight + tail_orders + 1)
+        add = float(sum(t.sum_logical[k] for k in extra_w))
+        se = math.sqrt(float(sum(t.se_logical[k] ** 2 for k in extra_w)))
+        d_tail = d_sum + float(sum(t.sum_benign[k] + t.sum_logical[k] for k in extra_w))
+        details["tail_by_weight"] = {
+            str(k): [float(t.sum_logical[k]) / d_tail, float(t.se_logical[k]) / d_tail] for k in extra_w
+        }
+        details["tail_paths"] = tail_paths
+        details["ler_with_tail"] = (n_sum + add) / d_tail
+        details["ler_with_tail_low"] = (n_sum + max(0.0, add - Z95 * se)) / d_tail
+        details["ler_with_tail_high"] = (n_sum + add + Z95 * se) / d_tail
     return Estimate(
         ler=ler,
         ler_low=lo,
@@ -381,6 +407,8 @@ def estimate(
     shots: int | None = None,
     max_seconds: float | None = None,
     scheme: str = "stratified",
+    tail_orders: int = 0,
+    tail_paths: int = 2_000_000,
     seed: int | None = None,
 ) -> Estimate:
     """Estimate the postselected logical error rate of ``circuit`` with ``method`` (enumerate|importance|brute).
@@ -392,7 +420,13 @@ def estimate(
     if method not in METHODS:
         raise InputError(f"method {method!r} is not one of {', '.join(METHODS)}")
     if method == "enumerate":
-        return enumeration_estimate(circuit, max_weight=5 if max_weight is None else max_weight)
+        return enumeration_estimate(
+            circuit,
+            max_weight=5 if max_weight is None else max_weight,
+            tail_orders=tail_orders,
+            tail_paths=tail_paths,
+            seed=0 if seed is None else seed,
+        )
     if method == "importance":
         return importance_estimate(
             circuit,

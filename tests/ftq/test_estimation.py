@@ -189,3 +189,14 @@ def test_published_d5_weight6_enumeration_converges_inside_published_interval(re
     terms = e.details["ler_by_weight"]
     assert terms["6"] < 0.1 * (terms["4"] + terms["5"])  # the weight-6 order changes the sum by < 10%
     assert e.ler_low > 2.3e-10  # rigorous lower end already inside the published interval
+
+
+def test_enumeration_tail_orders_reach_the_exact_next_orders(reference_dir):
+    c = stim.Circuit.from_file(reference_dir / "rp2" / "rp_3_T_cult.stim")
+    exact6 = enumeration_estimate(c, max_weight=6).ler
+    e = enumeration_estimate(c, max_weight=4, tail_orders=2, tail_paths=300_000, seed=1)
+    d = e.details
+    assert e.ler < exact6  # the exact part alone misses weights 5 and 6
+    width = d["ler_with_tail_high"] - d["ler_with_tail_low"]
+    assert abs(d["ler_with_tail"] - exact6) <= width  # within two standard errors of the tail estimate
+    assert set(d["tail_by_weight"]) == {"5", "6"}
