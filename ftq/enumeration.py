@@ -286,6 +286,28 @@ def _pick_detector(syn, det_cost):
 
 
 @numba.njit(cache=True)
+def _close_with_one(
+    h, level, size, seed, sorted_h, sorted_id, excluded, in_c, masks, syn, ob, obs, wt, r, out_c, out_s
+):
+    """Count every single mechanism whose symptom equals the remaining one (hash lookup, exact check)."""
+    words = masks.shape[1]
+    j = np.searchsorted(sorted_h, h)
+    while j < sorted_h.shape[0] and sorted_h[j] == h:
+        m = sorted_id[j]
+        j += 1
+        if m <= seed or excluded[m] or in_c[m]:
+            continue
+        same = True
+        for wi in range(words):
+            if masks[m, wi] != syn[level, wi]:
+                same = False
+        if same:
+            lg = 1 if (ob[level] ^ obs[m]) != 0 else 0
+            out_c[size + 1, lg] += 1
+            out_s[size + 1, lg] += wt[level] * r[m]
+
+
+@numba.njit(cache=True)
 def _search(
     masks,
     obs,
@@ -348,20 +370,24 @@ def _search(
             if size == max_w - 2 and size >= 1:
                 # both remaining mechanisms from the pair table: one closes at max_w - 1, a pair at max_w
                 h = hsh[level]
-                j = np.searchsorted(sorted_h, h)
-                while j < sorted_h.shape[0] and sorted_h[j] == h:
-                    m = sorted_id[j]
-                    j += 1
-                    if m <= seed or excluded[m] or in_c[m]:
-                        continue
-                    same = True
-                    for wi in range(words):
-                        if masks[m, wi] != syn[level, wi]:
-                            same = False
-                    if same:
-                        lg = 1 if (ob[level] ^ obs[m]) != 0 else 0
-                        out_c[size + 1, lg] += 1
-                        out_s[size + 1, lg] += wt[level] * r[m]
+                _close_with_one(
+                    h,
+                    level,
+                    size,
+                    seed,
+                    sorted_h,
+                    sorted_id,
+                    excluded,
+                    in_c,
+                    masks,
+                    syn,
+                    ob,
+                    obs,
+                    wt,
+                    r,
+                    out_c,
+                    out_s,
+                )
                 j = np.searchsorted(pair_h, h)
                 while j < pair_h.shape[0] and pair_h[j] == h:
                     a = pair_a[j]
@@ -379,21 +405,24 @@ def _search(
                         out_s[size + 2, lg] += wt[level] * r[a] * r[b]
             elif size == max_w - 1:
                 # meet in the middle: the last mechanism must carry exactly the remaining symptom
-                h = hsh[level]
-                j = np.searchsorted(sorted_h, h)
-                while j < sorted_h.shape[0] and sorted_h[j] == h:
-                    m = sorted_id[j]
-                    j += 1
-                    if m <= seed or excluded[m] or in_c[m]:
-                        continue
-                    same = True
-                    for wi in range(words):
-                        if masks[m, wi] != syn[level, wi]:
-                            same = False
-                    if same:
-                        lg = 1 if (ob[level] ^ obs[m]) != 0 else 0
-                        out_c[size + 1, lg] += 1
-                        out_s[size + 1, lg] += wt[level] * r[m]
+                _close_with_one(
+                    hsh[level],
+                    level,
+                    size,
+                    seed,
+                    sorted_h,
+                    sorted_id,
+                    excluded,
+                    in_c,
+                    masks,
+                    syn,
+                    ob,
+                    obs,
+                    wt,
+                    r,
+                    out_c,
+                    out_s,
+                )
             else:
                 d = bdet[level]
                 while pos[level] < det_ptr[d + 1]:
