@@ -367,8 +367,9 @@ def _search(
             nodes += 1
             size = level + 1
             descend = False
-            if size == max_w - 2 and size >= 1:
-                # both remaining mechanisms from the pair table: one closes at max_w - 1, a pair at max_w
+            if max_w - 2 <= size <= max_w - 1:
+                # meet in the middle: close with one mechanism from the sorted hash table, and (one level
+                # earlier) with a pair from the pair table
                 h = hsh[level]
                 _close_with_one(
                     h,
@@ -388,41 +389,22 @@ def _search(
                     out_c,
                     out_s,
                 )
-                j = np.searchsorted(pair_h, h)
-                while j < pair_h.shape[0] and pair_h[j] == h:
-                    a = pair_a[j]
-                    b = pair_b[j]
-                    j += 1
-                    if a <= seed or b <= seed or excluded[a] or excluded[b] or in_c[a] or in_c[b]:
-                        continue
-                    same = True
-                    for wi in range(words):
-                        if masks[a, wi] ^ masks[b, wi] != syn[level, wi]:
-                            same = False
-                    if same:
-                        lg = 1 if (ob[level] ^ obs[a] ^ obs[b]) != 0 else 0
-                        out_c[size + 2, lg] += 1
-                        out_s[size + 2, lg] += wt[level] * r[a] * r[b]
-            elif size == max_w - 1:
-                # meet in the middle: the last mechanism must carry exactly the remaining symptom
-                _close_with_one(
-                    hsh[level],
-                    level,
-                    size,
-                    seed,
-                    sorted_h,
-                    sorted_id,
-                    excluded,
-                    in_c,
-                    masks,
-                    syn,
-                    ob,
-                    obs,
-                    wt,
-                    r,
-                    out_c,
-                    out_s,
-                )
+                if size == max_w - 2:
+                    j = np.searchsorted(pair_h, h)
+                    while j < pair_h.shape[0] and pair_h[j] == h:
+                        a = pair_a[j]
+                        b = pair_b[j]
+                        j += 1
+                        if a <= seed or b <= seed or excluded[a] or excluded[b] or in_c[a] or in_c[b]:
+                            continue
+                        same = True
+                        for wi in range(words):
+                            if masks[a, wi] ^ masks[b, wi] != syn[level, wi]:
+                                same = False
+                        if same:
+                            lg = 1 if (ob[level] ^ obs[a] ^ obs[b]) != 0 else 0
+                            out_c[size + 2, lg] += 1
+                            out_s[size + 2, lg] += wt[level] * r[a] * r[b]
             else:
                 d = bdet[level]
                 while pos[level] < det_ptr[d + 1]:
