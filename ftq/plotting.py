@@ -143,6 +143,14 @@ def plot_pareto(
     return out
 
 
+def _merge_by_id(stats: list) -> dict[str, object]:
+    """Rows of the same task (same strong id) added together, in first-seen order."""
+    merged: dict[str, object] = {}
+    for s in stats:
+        merged[s.strong_id] = merged[s.strong_id] + s if s.strong_id in merged else s
+    return merged
+
+
 def series_from_stats(stats: list, *, layout_for=None) -> list[ParetoSeries]:
     """Pareto fronts (over gap thresholds) of sinter stats rows, one series per task.
 
@@ -156,9 +164,7 @@ def series_from_stats(stats: list, *, layout_for=None) -> list[ParetoSeries]:
     """
     from ftq.resources import pareto_front, pareto_points
 
-    merged: dict[str, object] = {}
-    for s in stats:
-        merged[s.strong_id] = merged[s.strong_id] + s if s.strong_id in merged else s
+    merged = _merge_by_id(stats)
     out = []
     for s in merged.values():
         meta = s.json_metadata if isinstance(s.json_metadata, dict) else {}
@@ -189,9 +195,7 @@ def summary_lines(stats: list, *, layout_for=None, max_points: int = 12) -> list
     """
     from ftq.resources import pareto_front, pareto_points, survivors_from_counts
 
-    merged: dict[str, object] = {}
-    for s in stats:
-        merged[s.strong_id] = merged[s.strong_id] + s if s.strong_id in merged else s
+    merged = _merge_by_id(stats)
     lines = []
     for s in merged.values():
         meta = s.json_metadata if isinstance(s.json_metadata, dict) else {}
