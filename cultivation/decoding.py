@@ -10,40 +10,49 @@ Construction (spec/cultivation.md §5):
    compares (``M``/``MR`` → Z, ``MX``/``MRX`` → X, ``MPP`` of all-X / all-Z products → X / Z), see
    :func:`infer_detector_bases`. The observable flip of a mixed error is attributed to the part whose
    detectors, alone, are a known single-basis error (that error's flip); the rest goes to the other part.
-3. In each part the observable is rewritten as a **boundary class**: a node potential φ (φ(u) ⊕ φ(v) equals
-   the observable flip of every interior edge u–v) is found by a spanning-forest walk; boundary edges then
-   split into side 0 (flip = φ(u)) and side 1. For any correction E of syndrome S,
-   obs(E) = φ(S) ⊕ parity(E's side-1 boundary edges). Side 1 becomes an extra matching node ``B1``.
-4. Each part is matched once on the plain graph (true flips as fault ids: the prediction) and twice on
-   the two-sided graph, ``B1`` = 0 and ``B1`` = 1: the minimum-weight corrections with each boundary class. The **complementary gap** of the part is the weight difference
-   between the best correction and the best one of the other logical class, in dB (weight × 10/ln 10);
-   the shot's gap is the smallest over parts (flipping either part's class flips the logical).
-5. Interior edges that contradict the potential close an odd loop without touching a boundary — a logical
-   loop through the cross-cap (the antipodal identification of RP², in the first decoded rounds). They are
-   kept in :attr:`SplitGraph.cross_cap_edges`. The **cross-cap gap** candidates: for each such edge e=(u,v),
-   the best correction forced through e (e plus a matching of S ⊕ {u, v} on the graph without e) and the
-   best one avoiding e (matching of S without e). The competing-class weight of a shot is the lightest
-   candidate (two boundary-forced decodings, two per cross-cap edge) whose class differs from the plain
-   matching's; the gap is its excess over the plain matching weight. This is exact when the
-   best competing correction differs from the best one by one boundary-to-boundary string or one loop
-   through one cross-cap edge; otherwise it is an upper bound. Predictions are always the plain matching's.
-   Speed-ups: identical syndromes are decoded once; every shot gets the candidate "best correction plus the
-   cheapest odd loop through the cross-cap" (:attr:`SplitGraph.cross_cap_loop`, a valid other-class
-   correction, so an upper bound); the two matchings of a cross-cap edge are run only for syndromes with a
-   detection event on the edge's endpoints or their neighbours (an approximation: a correction sharing
-   edges with a loop through a cross-cap edge whose neighbourhood holds no detection event is missed).
+3. In each part the observable is rewritten as a **homology class**: a node potential φ (φ(u) ⊕ φ(v)
+   equals the observable flip of every interior edge u–v where possible) is found by a spanning-forest walk;
+   boundary edges then split into side 0 (flip = φ(u)) and side 1, and interior edges that contradict the
+   potential close odd loops without touching a boundary — logical loops through the cross-cap (the
+   antipodal identification of RP², in the first decoded rounds), kept in
+   :attr:`SplitGraph.cross_cap_edges`. A correction E of syndrome S has a boundary parity b (side-1
+   boundary edges used) and a cross-cap parity x (odd interior edges used), and
+   obs(E) = φ(S) ⊕ b ⊕ x.
+4. Each part is matched once on the plain graph (the prediction, with its b and x as fault ids). The
+   competing corrections of the other logical class are of two kinds, and each gives one soft output
+   (in dB, weight × 10/ln 10, over the best correction's weight):
+
+   * the **boundary gap** φ_bd: b flipped, x kept — one more boundary-to-boundary string. Found by
+     matching on the two-sided graph (side 1 is an extra node ``B1`` forced to 0 and to 1); when that
+     correction also flips x, the cheapest cross-cap loop is added to it (an upper bound);
+   * the **cross-cap gap** φ_RP²: x flipped, b kept — one more loop through the cross-cap. Candidates:
+     the best correction plus the cheapest loop (:attr:`SplitGraph.cross_cap_loop`, an upper bound), and,
+     per cross-cap edge e=(u,v), the best correction forced through e (e plus a matching of S ⊕ {u, v}
+     on the graph without e) and the best one avoiding e; these two are matched only for syndromes with
+     a detection event on the edge's ends or their neighbours (an approximation: a correction sharing
+     edges with a loop through a cross-cap edge whose neighbourhood holds no detection event is missed).
+
+   Each is exact when the best competitor differs from the best correction by one string or one loop;
+   otherwise it is an upper bound. A shot's soft outputs are the smallest over parts (flipping either
+   part's class flips the logical); the decoder returns them as two columns, and a shot is kept when
+   φ_bd ≥ t_bd and φ_RP² ≥ t_RP², both thresholds chosen after sampling (the published RP² analysis
+   thresholds the two gaps separately, too). Identical syndromes are decoded once.
+
+Why two outputs: the first decoded round still holds the distance-3 (or 5) RP² code, so every shot has a
+competitor three heavy edges away through the cross-cap, and φ_RP² saturates near the weight of the
+cheapest odd loop (≈ 56 dB on the published d=3 end-to-end circuit; :attr:`SplitGraph.cross_cap_loop`).
+The single gap min(φ_bd, φ_RP²) saturates with it, so one threshold cannot ask more of the boundary gap
+than that; the two-dimensional cut can.
 
 Known limitation: the X and Z parts are matched independently. The dominant faults of the first decoded
-round of the RP² circuits are Y-type (an X error between S and S_DAG becomes Y) and flip both parts; their
-X (or Z) pieces raise the weight of short odd loops in each part, so every shot's gap is capped near the
-weight of the cheapest such loop (≈ 56 dB on the published d=3 end-to-end circuit), while the joint loop is
-not a logical. A correlated decoder would lift this cap.
+round of the RP² circuits are Y-type (an X error between S and S_DAG becomes Y) and flip both parts.
 
 Basis inference from measurements assumes CSS circuits that measure X checks with ``MX`` (as the RP²
 circuits do); circuits that use ``H`` + ``M`` should carry the basis in their tags.
 
 :class:`GapSampler` is a ``sinter.Sampler`` (staged sampling from :mod:`ftq.sampling` + this decoder);
-its per-task ``custom_counts`` hold the gap histogram ``C<dB>``/``E<dB>`` so thresholds are chosen later.
+its per-task ``custom_counts`` hold the two-dimensional gap histogram ``C<φ_bd>|<φ_RP²>`` /
+``E<φ_bd>|<φ_RP²>`` (dB, rounded down) so both thresholds are chosen later.
 
 >>> import stim
 >>> c = stim.Circuit.generated(
@@ -51,8 +60,8 @@ its per-task ``custom_counts`` hold the gap histogram ``C<dB>``/``E<dB>`` so thr
 ... )
 >>> dec = GapDecoder.from_circuit(c)
 >>> keep, pred, gap = dec(np.zeros((1, c.num_detectors), dtype=bool))
->>> bool(pred[0, 0]), float(gap[0]) > 10
-(False, True)
+>>> bool(pred[0, 0]), gap.shape, bool(gap[0, 0] > 10)
+(False, (1, 2), True)
 """
 
 from __future__ import annotations
@@ -293,7 +302,6 @@ def _build_part(
         if not mixed or mixed_weight > 0:
             alt[key] = _combine(alt.get(key, 0.0), p * (mixed_weight if mixed else 1.0))
     phi = _potential(m, merged, node_t)
-    plain = _plain_graph(merged, m)
     split = pymatching.Matching()
     side1 = m
     has_side1 = False
@@ -317,9 +325,10 @@ def _build_part(
                 cross_edges.append((u, v, flag, w))
     # safety edge: node B1 can always reach the boundary, at a weight that marks "no such class"
     split.add_boundary_edge(side1, weight=_BIG, merge_strategy="smallest-weight")
+    plain = _class_graph(merged, phi, m)
     # one graph per cross-cap edge without that edge: the best correction forced through the edge is
     # the edge plus a matching of S + {u, v} that does not use it again
-    without = [_plain_graph(alt, m, skip=((u, v), flag)) for u, v, flag, _ in cross_edges]
+    without = [_class_graph(alt, phi, m, skip=((u, v), flag)) for u, v, flag, _ in cross_edges]
     neighbours: list[set[int]] = [set() for _ in range(m)]
     for u, v, _ in plain.edges():
         if v is not None and u < m and v < m:
@@ -331,13 +340,15 @@ def _build_part(
         hood[[u, v, *neighbours[u], *neighbours[v]]] = True
         hoods.append(hood)
     region = np.any(hoods, axis=0) if hoods else np.zeros(m, dtype=bool)
+    # the cheapest closed loop through the cross-cap that keeps the boundary class (b = 0, x = 1): a
+    # cross-cap edge plus the cheapest even, side-0 path between its ends that avoids it
     loop = math.inf
     zero = np.zeros((1, m + 1), dtype=np.uint8)
-    for (u, v, flag, w_e), graph in zip(cross_edges, without, strict=True):
+    for (u, v, _, w_e), graph in zip(cross_edges, without, strict=True):
         zero[0, u] = zero[0, v] = 1
-        p, w = _decode(graph, zero)
+        x, b, w = _decode_class(graph, zero)
         zero[0, u] = zero[0, v] = 0
-        if bool(p[0]) != flag:
+        if not x[0] and not b[0]:
             loop = min(loop, float(w[0]) + w_e)
     return SplitGraph(
         basis,
@@ -354,18 +365,28 @@ def _build_part(
     )
 
 
-def _plain_graph(merged: dict[tuple, float], m: int, *, skip: tuple | None = None) -> pymatching.Matching:
-    """Matching graph with the true observable flips as fault id 0 (optionally without one mechanism)."""
+def _class_graph(
+    weights: dict[tuple, float], phi: np.ndarray, m: int, *, skip: tuple | None = None
+) -> pymatching.Matching:
+    """Matching graph whose fault ids give a correction's homology class (optionally without one mechanism).
+
+    Fault id 0 marks interior edges that contradict the potential (odd loops through the cross-cap: the
+    correction's cross-cap parity ``x``), fault id 1 marks side-1 boundary edges (its boundary parity
+    ``b``); the correction's logical class is φ(S) ⊕ b ⊕ x.
+    """
     g = pymatching.Matching()
-    for key, p in merged.items():
+    for key, p in weights.items():
         if key == skip:
             continue
         nodes_k, flag = key
         kw = {"weight": _weight(p), "error_probability": p, "merge_strategy": "smallest-weight"}
         if len(nodes_k) == 1:
-            g.add_boundary_edge(nodes_k[0], fault_ids={0} if flag else None, **kw)
+            (u,) = nodes_k
+            g.add_boundary_edge(u, fault_ids={1} if bool(phi[u]) ^ flag else None, **kw)
         else:
-            g.add_edge(nodes_k[0], nodes_k[1], fault_ids={0} if flag else None, **kw)
+            u, v = nodes_k
+            odd = bool(phi[u] ^ phi[v]) != flag
+            g.add_edge(u, v, fault_ids={0} if odd else None, **kw)
     g.add_boundary_edge(m, weight=_BIG, merge_strategy="smallest-weight")
     return g
 
@@ -413,6 +434,17 @@ def _potential(m: int, merged: dict[tuple, float], node_t: np.ndarray) -> np.nda
     return phi
 
 
+def _decode_class(
+    matching: pymatching.Matching, syn: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Batch matching on a :func:`_class_graph`: (cross-cap parity x, boundary parity b, weight) per shot."""
+    p, w = matching.decode_batch(syn, return_weights=True)
+    zeros = np.zeros(syn.shape[0], dtype=bool)
+    x = p[:, 0].astype(bool) if p.shape[1] > 0 else zeros
+    b = p[:, 1].astype(bool) if p.shape[1] > 1 else zeros
+    return x, b, np.asarray(w, dtype=float)
+
+
 def _decode(matching: pymatching.Matching, syn: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Batch matching: (observable-0 flip as bool, solution weight) per shot."""
     p, w = matching.decode_batch(syn, return_weights=True)
@@ -442,8 +474,8 @@ class GapDecoder:
     """Decode kept shots on the pruned split model: predictions plus the complementary gap in dB.
 
     Call it on detection events (shots × detectors, bool); it returns ``(keep, predictions, gap_db)``, where
-    ``keep`` is all True (postselection happened before) and ``gap_db`` is ``inf`` when no part can change
-    the logical class.
+    ``keep`` is all True (postselection happened before) and ``gap_db`` has two columns, the boundary gap
+    and the cross-cap gap, each ``inf`` when no competitor of that kind exists.
 
     >>> import stim
     >>> c = stim.Circuit.generated(
@@ -478,51 +510,85 @@ class GapDecoder:
     def __call__(self, detectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         n = detectors.shape[0]
         pred = np.zeros(n, dtype=bool)
-        gap = np.full(n, np.inf)
+        gap = np.full((n, 2), np.inf)
         if n == 0:
             return np.ones(0, dtype=bool), np.zeros((0, 1), dtype=bool), gap
         for part in self.model.parts:
             uniq, inverse = _unique_rows(detectors[:, part.detectors])
-            m = uniq.shape[0]
-            syn = np.zeros((m, len(part.detectors) + 1), dtype=np.uint8)
-            syn[:, :-1] = uniq
-            best, w_best = _decode(part.matching, syn)
-            pred ^= best[inverse]
-            if not part.has_side1 and not part.cross_cap_edges:
-                continue
-            other = np.full(m, np.inf)
-            if part.has_side1:
-                base = (uniq & part.potential[None, :]).sum(axis=1) % 2 == 1
-                for c in (0, 1):
-                    syn[:, -1] = c
-                    p, w = _decode(part.split, syn)
-                    k = base ^ bool(c) ^ p
-                    other = np.where(k != best, np.minimum(other, w), other)
-                syn[:, -1] = 0
-            if self.cross_cap and part.cross_cap_edges:
-                # best correction + the cheapest odd loop through the cross-cap is always a correction of
-                # the other class (an upper bound); corrections that share edges with the loop are found
-                # exactly, per cross-cap edge, for the syndromes with a detection event next to that edge
-                other = np.minimum(other, w_best + part.cross_cap_loop)
-                edges = zip(part.cross_cap_edges, part.cross_cap_graphs, part.cross_cap_hoods, strict=True)
-                for (u, v, flag, w_e), graph, hood in edges:
-                    rows = np.flatnonzero(uniq[:, hood].any(axis=1))
-                    if len(rows) == 0:
-                        continue
-                    sub = syn[rows]
-                    # the best correction avoiding the edge (when the best one runs through it) ...
-                    p, w = _decode(graph, sub)
-                    other[rows] = np.where(p != best[rows], np.minimum(other[rows], w), other[rows])
-                    # ... and the best one forced through it
-                    sub[:, u] ^= 1
-                    sub[:, v] ^= 1
-                    p, w = _decode(graph, sub)
-                    k = p ^ flag
-                    other[rows] = np.where(k != best[rows], np.minimum(other[rows], w + w_e), other[rows])
-            other = np.where(other >= _BIG / 2, np.inf, other)
-            part_gap = np.maximum(other - w_best, 0.0) * DB_PER_NEPER
-            gap = np.minimum(gap, part_gap[inverse])
+            part_gap = self._part_gaps(part, uniq)
+            base = (uniq & part.potential[None, :]).sum(axis=1) % 2 == 1
+            pred ^= (base ^ part_gap.x ^ part_gap.b)[inverse]
+            gap = np.minimum(gap, part_gap.gaps_db()[inverse])
         return np.ones(n, dtype=bool), pred[:, None], gap
+
+    def _part_gaps(self, part: SplitGraph, uniq: np.ndarray) -> _Competitors:
+        m = uniq.shape[0]
+        syn = np.zeros((m, len(part.detectors) + 1), dtype=np.uint8)
+        syn[:, :-1] = uniq
+        x, b, w_best = _decode_class(part.matching, syn)
+        comp = _Competitors(x, b, w_best, part.cross_cap_loop)
+        if part.has_side1:
+            # the best correction on each side of the boundary class (B1 forced to 0 and to 1)
+            for c in (0, 1):
+                syn[:, -1] = c
+                p, w = _decode(part.split, syn)
+                comp.offer(slice(None), p, np.full(m, bool(c)), w)
+            syn[:, -1] = 0
+        if self.cross_cap and part.cross_cap_edges:
+            # best correction + the cheapest loop through the cross-cap is always a cross-cap competitor
+            # (an upper bound); corrections sharing edges with a loop through one cross-cap edge are found
+            # per edge, for the syndromes with a detection event next to that edge
+            comp.rp = np.minimum(comp.rp, w_best + part.cross_cap_loop)
+            edges = zip(part.cross_cap_edges, part.cross_cap_graphs, part.cross_cap_hoods, strict=True)
+            for (u, v, _, w_e), graph, hood in edges:
+                rows = np.flatnonzero(uniq[:, hood].any(axis=1))
+                if len(rows) == 0:
+                    continue
+                sub = syn[rows]
+                # the best correction avoiding the edge (when the best one runs through it) ...
+                cx, cb, w = _decode_class(graph, sub)
+                comp.offer(rows, cx, cb, w)
+                # ... and the best one forced through it
+                sub[:, u] ^= 1
+                sub[:, v] ^= 1
+                cx, cb, w = _decode_class(graph, sub)
+                comp.offer(rows, ~cx, cb, w + w_e)
+        return comp
+
+
+@dataclasses.dataclass
+class _Competitors:
+    """Per syndrome: the best correction's class (x, b, weight) and the lightest competitor of each kind.
+
+    A competitor differing from the best in boundary parity only is a boundary-to-boundary string
+    (``bd``); one differing in cross-cap parity only is a loop through the cross-cap (``rp``). One
+    differing in both has the best one's logical class; adding the cheapest cross-cap loop to it gives a
+    boundary competitor (an upper bound).
+    """
+
+    x: np.ndarray
+    b: np.ndarray
+    w: np.ndarray
+    loop: float
+    bd: np.ndarray = dataclasses.field(init=False)
+    rp: np.ndarray = dataclasses.field(init=False)
+
+    def __post_init__(self) -> None:
+        self.bd = np.full(len(self.w), np.inf)
+        self.rp = np.full(len(self.w), np.inf)
+
+    def offer(self, rows: slice | np.ndarray, x: np.ndarray, b: np.ndarray, w: np.ndarray) -> None:
+        dx = x ^ self.x[rows]
+        db = b ^ self.b[rows]
+        self.bd[rows] = np.where(db & ~dx, np.minimum(self.bd[rows], w), self.bd[rows])
+        self.bd[rows] = np.where(db & dx, np.minimum(self.bd[rows], w + self.loop), self.bd[rows])
+        self.rp[rows] = np.where(dx & ~db, np.minimum(self.rp[rows], w), self.rp[rows])
+
+    def gaps_db(self) -> np.ndarray:
+        """(boundary gap, cross-cap gap) in dB per syndrome; ``inf`` where no competitor exists."""
+        other = np.stack([self.bd, self.rp], axis=1)
+        other = np.where(other >= _BIG / 2, np.inf, other)
+        return np.maximum(other - self.w[:, None], 0.0) * DB_PER_NEPER
 
 
 def gap_predictor(circuit: stim.Circuit) -> Callable:

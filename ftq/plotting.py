@@ -223,7 +223,7 @@ def summary_lines(stats: list, *, layout_for=None, max_points: int = 12) -> list
                     f", V = {p.volume.value:.0f} [{p.volume.formula}], {p.volume_msc.value:.0f} [MSC formula]"
                 )
             lines.append(
-                f"  gap >= {p.gap_db:g} dB: {p.attempts_per_kept:.3f} attempts/kept, kept {p.kept:,}, "
+                f"  {p.threshold}: {p.attempts_per_kept:.3f} attempts/kept, kept {p.kept:,}, "
                 f"errors {p.errors}, LER {p.ler:.2e} [{p.ler_low:.2e}, {p.ler_high:.2e}]{vol}"
             )
     return lines

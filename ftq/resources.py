@@ -250,7 +250,11 @@ def msc_volume(layout: StageLayout, *, survivors: list[int], shots: int, accepte
 
 @dataclasses.dataclass(frozen=True)
 class ParetoPoint:
-    """Logical error per kept shot at one gap threshold, with its 95%-ish binomial band and cost."""
+    """Logical error per kept shot at one gap threshold, with its 95%-ish binomial band and cost.
+
+    ``gap_db`` is the threshold on the (first) gap; ``gap2_db`` the threshold on the second soft output of
+    two-dimensional histograms (the ``gap`` decoder's cross-cap gap), ``None`` for one-dimensional ones.
+    """
 
     gap_db: float
     shots: int
@@ -262,6 +266,14 @@ class ParetoPoint:
     attempts_per_kept: float
     volume: Volume | None = None
     volume_msc: Volume | None = None
+    gap2_db: float | None = None
+
+    @property
+    def threshold(self) -> str:
+        """The gap cut in words: ``gap >= 12 dB`` or ``gap >= 80|40 dB`` (boundary|cross-cap)."""
+        if self.gap2_db is None:
+            return f"gap >= {self.gap_db:g} dB"
+        return f"gap >= {self.gap_db:g}|{self.gap2_db:g} dB"
 
 
 def gap_histogram(custom_counts: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -289,6 +301,37 @@ def gap_histogram(custom_counts: Mapping[str, int]) -> tuple[np.ndarray, np.ndar
     )
 
 
+def gap_histogram_2d(
+    custom_counts: Mapping[str, int],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Two-soft-output histogram (keys ``C<g1>|<g2>``): sorted g1 and g2 values, correct and error counts.
+
+    >>> g1, g2, c, e = gap_histogram_2d({"C3|inf": 5, "E3|7": 1, "C10|7": 2, "S0": 9})
+    >>> g1.tolist(), g2.tolist(), c.tolist(), e.tolist()
+    ([3.0, 10.0], [7.0, inf], [[0, 5], [2, 0]], [[1, 0], [0, 0]])
+    """
+    cells: dict[tuple[float, float], list[int]] = {}
+    for key, n in custom_counts.items():
+        if not key or key[0] not in "CE" or "|" not in key:
+            continue
+        try:
+            a, b = (float(v) for v in key[1:].split("|"))
+        except ValueError:
+            continue
+        slot = cells.setdefault((a, b), [0, 0])
+        slot[0 if key[0] == "C" else 1] += int(n)
+    g1 = np.array(sorted({a for a, _ in cells}), dtype=float)
+    g2 = np.array(sorted({b for _, b in cells}), dtype=float)
+    correct = np.zeros((len(g1), len(g2)), dtype=np.int64)
+    wrong = np.zeros_like(correct)
+    i1 = {v: i for i, v in enumerate(g1.tolist())}
+    i2 = {v: i for i, v in enumerate(g2.tolist())}
+    for (a, b), (c, e) in cells.items():
+        correct[i1[a], i2[b]] += c
+        wrong[i1[a], i2[b]] += e
+    return g1, g2, correct, wrong
+
+
 def survivors_from_counts(custom_counts: Mapping[str, int]) -> list[int]:
     """The ``S<i>`` survival counts in stage order.
 
@@ -307,48 +350,88 @@ def _fit(kept: int, errors: int) -> tuple[float, float, float]:
 
 
 def pareto_points(
-    stats: sinter.TaskStats, *, layout: StageLayout | None = None, thresholds: list[float] | None = None
+    stats: sinter.TaskStats, *, layout: StageLayout | None = None, thresholds: list | None = None
 ) -> list[ParetoPoint]:
     """One point per gap threshold (keep shots with gap ≥ threshold) from a task's gap histogram.
+
+    One-dimensional histograms (``C<g>``) give a point per threshold. Two-dimensional ones (``C<g1>|<g2>``,
+    keep shots with g1 ≥ t1 and g2 ≥ t2) give the threshold pairs no other pair beats in both kept shots
+    and errors (a superset of the Pareto front; the full grid is thousands of pairs). ``thresholds``
+    restricts the output to the given values (numbers, or ``(t1, t2)`` pairs for 2D histograms).
 
     >>> import sinter
     >>> s = sinter.TaskStats(strong_id="x", decoder="gap", json_metadata={}, shots=100, errors=3, discards=40,
     ...     custom_counts=__import__("collections").Counter({"C0": 10, "E0": 2, "C20": 47, "E20": 1}))
     >>> [(p.gap_db, p.kept, p.errors) for p in pareto_points(s)]
     [(0.0, 60, 3), (20.0, 48, 1)]
+    >>> s2 = sinter.TaskStats(strong_id="y", decoder="gap", json_metadata={}, shots=100, errors=3, discards=40,
+    ...     custom_counts=__import__("collections").Counter({"C0|9": 10, "E0|9": 2, "C20|9": 47, "E20|1": 1}))
+    >>> [(p.threshold, p.kept, p.errors) for p in pareto_points(s2)]
+    [('gap >= 0|1 dB', 60, 3), ('gap >= 0|9 dB', 59, 2), ('gap >= 20|1 dB', 48, 1), ('gap >= 20|9 dB', 47, 0)]
     """
-    gs, cs, es = gap_histogram(stats.custom_counts)
-    if len(gs) == 0:
-        kept = stats.shots - stats.discards
-        gs, cs, es = np.array([math.inf]), np.array([kept - stats.errors]), np.array([stats.errors])
-    kept_at = np.cumsum((cs + es)[::-1])[::-1]
-    err_at = np.cumsum(es[::-1])[::-1]
+    one = gap_histogram(stats.custom_counts)
+    two = gap_histogram_2d(stats.custom_counts)
+    if len(one[0]) and len(two[0]):
+        raise ValueError(
+            f"task {stats.strong_id[:12]} mixes one-gap (C<g>) and two-gap (C<g1>|<g2>) histogram keys: "
+            "rows sampled by different decoder versions were merged; keep them in separate files"
+        )
     survivors = survivors_from_counts(stats.custom_counts)
-    points = []
-    for i, g in enumerate(gs):
-        if thresholds is not None and g not in thresholds:
-            continue
-        kept, errors = int(kept_at[i]), int(err_at[i])
+
+    def point(kept: int, errors: int, g: float, g2: float | None) -> ParetoPoint:
         ler, lo, hi = _fit(kept, errors)
         vol = vol_msc = None
         if layout is not None:
             vol = rp2_volume(layout, survivors=survivors, shots=stats.shots, accepted=kept)
             vol_msc = msc_volume(layout, survivors=survivors, shots=stats.shots, accepted=kept)
-        points.append(
-            ParetoPoint(
-                gap_db=float(g),
-                shots=stats.shots,
-                kept=kept,
-                errors=errors,
-                ler=ler,
-                ler_low=lo,
-                ler_high=hi,
-                attempts_per_kept=stats.shots / kept if kept else math.inf,
-                volume=vol,
-                volume_msc=vol_msc,
-            )
+        return ParetoPoint(
+            gap_db=float(g),
+            shots=stats.shots,
+            kept=kept,
+            errors=errors,
+            ler=ler,
+            ler_low=lo,
+            ler_high=hi,
+            attempts_per_kept=stats.shots / kept if kept else math.inf,
+            volume=vol,
+            volume_msc=vol_msc,
+            gap2_db=None if g2 is None else float(g2),
         )
-    return points
+
+    if len(two[0]):
+        g1, g2, cs, es = two
+        kept_at = (cs + es)[::-1, ::-1].cumsum(axis=0).cumsum(axis=1)[::-1, ::-1]
+        err_at = es[::-1, ::-1].cumsum(axis=0).cumsum(axis=1)[::-1, ::-1]
+        if thresholds is not None:
+            want = {(float(a), float(b)) for a, b in thresholds}
+            cells = [(i, j) for i in range(len(g1)) for j in range(len(g2)) if (g1[i], g2[j]) in want]
+        else:
+            cells = _undominated(kept_at, err_at)
+        return [point(int(kept_at[i, j]), int(err_at[i, j]), g1[i], g2[j]) for i, j in cells]
+    gs, cs, es = one
+    if len(gs) == 0:
+        kept = stats.shots - stats.discards
+        gs, cs, es = np.array([math.inf]), np.array([kept - stats.errors]), np.array([stats.errors])
+    kept_at = np.cumsum((cs + es)[::-1])[::-1]
+    err_at = np.cumsum(es[::-1])[::-1]
+    return [
+        point(int(kept_at[i]), int(err_at[i]), g, None)
+        for i, g in enumerate(gs)
+        if thresholds is None or g in thresholds
+    ]
+
+
+def _undominated(kept: np.ndarray, errors: np.ndarray) -> list[tuple[int, int]]:
+    """Grid cells not beaten by another cell in (more kept shots, fewer errors); ties keep the first."""
+    out = []
+    best = math.inf
+    # most kept first; among equal kept counts the fewest errors first
+    order = np.lexsort((errors.ravel(), -kept.ravel()))
+    for k in order:
+        if kept.flat[k] > 0 and errors.flat[k] < best:
+            best = int(errors.flat[k])
+            out.append(divmod(k, kept.shape[1]))
+    return sorted(out, key=lambda c: (-int(kept[c]), c))
 
 
 def pareto_front(points: list[ParetoPoint]) -> list[ParetoPoint]:

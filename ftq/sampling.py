@@ -18,6 +18,8 @@ Per-task ``custom_counts`` written by :class:`StagedSampler`:
 
 * ``C<g>`` / ``E<g>``: kept shots decoded correctly / wrongly whose gap, in dB rounded down, is ``g``
   (``inf`` when the decoder has no competing logical class), so gap thresholds are chosen after sampling;
+  a decoder with two soft outputs (the ``gap`` decoder: boundary gap and cross-cap gap) writes
+  ``C<g1>|<g2>`` / ``E<g1>|<g2>``, a two-dimensional histogram thresholded on both;
 * ``S<i>``: shots surviving the postselection of stage groups ``0..i`` (stage groups in time order, see
   :func:`stage_groups`), so the space-time volume can be computed from measured survival.
 
@@ -264,7 +266,10 @@ def sample_staged(staged: StagedCircuit, *, shots: int, seed: int | None = None)
 
 
 class Predictor(Protocol):
-    """Turns kept shots' detection events into (keep, predicted observables, gap in dB)."""
+    """Turns kept shots' detection events into (keep, predicted observables, gap in dB).
+
+    The gap is one value per shot (shape ``(n,)``) or several soft outputs per shot (shape ``(n, k)``).
+    """
 
     def __call__(self, detectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
 
@@ -289,25 +294,35 @@ def perfectionist_predictor(circuit: stim.Circuit) -> Callable[[np.ndarray], tup
     return predict
 
 
-def gap_key(prefix: str, gap_db: float) -> str:
-    """The ``custom_counts`` key of a kept shot with a given gap: ``C12`` / ``E3`` / ``Cinf``.
+def gap_key(prefix: str, *gaps_db: float) -> str:
+    """The ``custom_counts`` key of a kept shot with given gap(s): ``C12`` / ``E3`` / ``Cinf`` / ``C12|55``.
 
-    >>> gap_key("C", 12.7), gap_key("E", float("inf"))
-    ('C12', 'Einf')
+    >>> gap_key("C", 12.7), gap_key("E", float("inf")), gap_key("E", 80.2, 55.9)
+    ('C12', 'Einf', 'E80|55')
     """
-    return f"{prefix}inf" if math.isinf(gap_db) else f"{prefix}{int(math.floor(gap_db))}"
+    return prefix + "|".join("inf" if math.isinf(g) else str(int(math.floor(g))) for g in gaps_db)
 
 
 def _count_gaps(errors: np.ndarray, gaps: np.ndarray) -> Counter:
+    """Histogram of kept shots by (correct or error, gap values rounded down).
+
+    >>> sorted(_count_gaps(np.array([False, True, False]), np.array([[3.5, np.inf], [1, 2], [3.9, np.inf]])).items())
+    [('C3|inf', 2), ('E1|2', 1)]
+    """
     counts: Counter = Counter()
-    finite = np.isfinite(gaps)
+    table = np.asarray(gaps, dtype=float)
+    if table.ndim == 1:
+        table = table[:, None]
+    sentinel = np.iinfo(np.int64).max
+    cells = np.where(np.isfinite(table), np.floor(np.where(np.isfinite(table), table, 0)), 0).astype(np.int64)
+    cells[~np.isfinite(table)] = sentinel
     for prefix, sel in (("C", ~errors), ("E", errors)):
-        n_inf = int(np.sum(sel & ~finite))
-        if n_inf:
-            counts[f"{prefix}inf"] += n_inf
-        vals, cnt = np.unique(np.floor(gaps[sel & finite]).astype(np.int64), return_counts=True)
-        for v, c in zip(vals.tolist(), cnt.tolist(), strict=True):
-            counts[f"{prefix}{v}"] += c
+        if not sel.any():
+            continue
+        rows, cnt = np.unique(cells[sel], axis=0, return_counts=True)
+        for row, c in zip(rows.tolist(), cnt.tolist(), strict=True):
+            key = prefix + "|".join("inf" if v == sentinel else str(v) for v in row)
+            counts[key] += c
     return counts
 
 

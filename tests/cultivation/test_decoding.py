@@ -42,13 +42,16 @@ def test_gap_is_the_weight_difference_in_db():
     keep, pred, gap = dec(np.array([[0, 0], [1, 0], [1, 1], [0, 1]], dtype=bool))
     assert keep.all()
     # no events: best is no error (class 0), the other class needs all three errors
-    assert pred[0, 0] == 0 and gap[0] == pytest.approx(3 * w * DB_PER_NEPER, rel=1e-3)
+    # a chain has no cross-cap: the second soft output never has a competitor
+    assert gap.shape == (4, 2) and np.isinf(gap[:, 1]).all()
+    bd = gap[:, 0]
+    assert pred[0, 0] == 0 and bd[0] == pytest.approx(3 * w * DB_PER_NEPER, rel=1e-3)
     # D0 alone: qubit 0 (weight w, flips) beats qubits 1 + 2 (weight 2w)
-    assert pred[1, 0] == 1 and gap[1] == pytest.approx(w * DB_PER_NEPER, rel=1e-3)
+    assert pred[1, 0] == 1 and bd[1] == pytest.approx(w * DB_PER_NEPER, rel=1e-3)
     # D0 D1: qubit 1 (w) vs qubits 0 + 2 (2w, flips)
-    assert pred[2, 0] == 0 and gap[2] == pytest.approx(w * DB_PER_NEPER, rel=1e-3)
+    assert pred[2, 0] == 0 and bd[2] == pytest.approx(w * DB_PER_NEPER, rel=1e-3)
     # D1 alone: qubit 2 (w, no flip) vs qubits 0 + 1 (2w, flips)
-    assert pred[3, 0] == 0 and gap[3] == pytest.approx(w * DB_PER_NEPER, rel=1e-3)
+    assert pred[3, 0] == 0 and bd[3] == pytest.approx(w * DB_PER_NEPER, rel=1e-3)
 
 
 def test_bases_inferred_from_measurements(e2e):
@@ -92,7 +95,7 @@ def test_gap_cut_lowers_logical_error(e2e):
     ler = err.mean()
     assert abs(ler - 4.0e-3) <= 5 * math.sqrt(4.0e-3 / r.kept)
     # a 30 dB cut keeps most shots and removes most errors
-    sel = gap >= 30
+    sel = gap.min(axis=1) >= 30
     assert sel.mean() > 0.7
     assert 4 * err[sel].sum() < err.sum()
 
@@ -101,6 +104,7 @@ def test_gap_sampler_counts(e2e):
     stats = GapSampler().compiled_sampler_for_task(make_task(e2e, decoder="gap")).sample(3000)
     kept = stats.shots - stats.discards
     ce = {k: v for k, v in stats.custom_counts.items() if k[0] in "CE"}
+    assert all("|" in k for k in ce)  # two soft outputs: boundary|cross-cap
     assert sum(ce.values()) == kept
     assert sum(v for k, v in ce.items() if k[0] == "E") == stats.errors
     assert sorted(samplers()) == ["gap", "gap-pure", "perfectionist"]
@@ -142,11 +146,41 @@ def test_cross_cap_gap_on_a_boundaryless_odd_loop():
     w = math.log(0.9 / 0.1)
     assert part.cross_cap_loop == pytest.approx(3 * w, rel=1e-3)
     _, pred, gap = dec(np.array([[0, 0, 0], [1, 1, 0], [1, 0, 1]], dtype=bool))
-    assert gap[0] == pytest.approx(3 * w * DB_PER_NEPER, rel=1e-3)
+    # no boundary: only the cross-cap soft output has competitors
+    assert np.isinf(gap[:, 0]).all()
+    rp = gap[:, 1]
+    assert rp[0] == pytest.approx(3 * w * DB_PER_NEPER, rel=1e-3)
     # qubit 0 alone (D0, D1): weight w, no flip; the other class is qubits 1 + 2 (2w, flips)
-    assert pred[1, 0] == 0 and gap[1] == pytest.approx(w * DB_PER_NEPER, rel=1e-3)
+    assert pred[1, 0] == 0 and rp[1] == pytest.approx(w * DB_PER_NEPER, rel=1e-3)
     # qubit 2 alone (D0, D2): weight w, flips
-    assert pred[2, 0] == 1 and gap[2] == pytest.approx(w * DB_PER_NEPER, rel=1e-3)
+    assert pred[2, 0] == 1 and rp[2] == pytest.approx(w * DB_PER_NEPER, rel=1e-3)
+
+
+# The ring plus two boundary errors of p = 0.2: qubit 3 on D0 (flips the observable), qubit 4 on D1 (does
+# not). Competing corrections are boundary strings (qubits 3 + 4 + a path D0-D1) or loops round the ring.
+RING_WITH_BOUNDARY = stim.Circuit("""
+    R 0 1 2 3 4
+    X_ERROR(0.1) 0 1 2
+    X_ERROR(0.2) 3 4
+    M 0 1 2 3 4
+    DETECTOR(0, 0, 0) rec[-5] rec[-3] rec[-2]
+    DETECTOR(1, 0, 0) rec[-5] rec[-4] rec[-1]
+    DETECTOR(2, 0, 0) rec[-4] rec[-3]
+    OBSERVABLE_INCLUDE(0) rec[-3] rec[-2]
+""")
+
+
+def test_boundary_and_cross_cap_gaps_are_separate():
+    dec = GapDecoder.from_circuit(RING_WITH_BOUNDARY)
+    w, w4 = math.log(0.9 / 0.1), math.log(0.8 / 0.2)
+    _, pred, gap = dec(np.array([[0, 0, 0], [1, 0, 0]], dtype=bool))
+    # no events: the cheapest boundary string is qubits 3 + 4 + 0 (2 w4 + w); the cheapest loop the ring (3w)
+    assert pred[0, 0] == 0
+    assert gap[0] == pytest.approx([(2 * w4 + w) * DB_PER_NEPER, 3 * w * DB_PER_NEPER], rel=1e-3)
+    # D0 alone: qubit 3 (w4, flips). Boundary competitor: qubits 0 + 4 (w + w4, no flip). Cross-cap
+    # competitor: qubit 3 plus the ring (w4 + 3w). Qubits 2 + 1 + 4 have the best one's class: no competitor.
+    assert pred[1, 0] == 1
+    assert gap[1] == pytest.approx([w * DB_PER_NEPER, 3 * w * DB_PER_NEPER], rel=1e-3)
 
 
 def test_published_end_to_end_has_short_cross_cap_loops(e2e):
@@ -155,6 +189,17 @@ def test_published_end_to_end_has_short_cross_cap_loops(e2e):
     for part in model.parts:
         assert math.isfinite(part.cross_cap_loop)
         assert part.cross_cap_region.any()
+
+
+def test_cross_cap_gap_is_capped_by_the_cheapest_loop_and_the_boundary_gap_is_not(e2e):
+    n = 20_000
+    r = sample_staged(StagedCircuit.from_circuit(e2e), shots=n, seed=3)
+    dec = GapDecoder.from_circuit(e2e)
+    _, _, gap = dec(r.detectors)
+    cap = max(p.cross_cap_loop for p in dec.model.parts) * DB_PER_NEPER
+    assert gap[:, 1].max() <= cap + 1e-6
+    # a two-dimensional cut can demand more of the boundary gap than any one-gap cut could
+    assert (gap[:, 0] > cap + 20).mean() > 0.2
 
 
 def test_likely_fault_pairs_fail_only_at_low_gap(e2e):
@@ -180,7 +225,7 @@ def test_likely_fault_pairs_fail_only_at_low_gap(e2e):
     _, pred, gap = GapDecoder.from_circuit(e2e)(rows[i] ^ rows[j])
     wrong = pred[:, 0] != (flips[i] ^ flips[j])
     assert wrong.any()  # some pairs are genuinely ambiguous ...
-    assert gap[wrong].max() < 40  # ... and all of them carry a gap below 40 dB
+    assert gap[wrong].min(axis=1).max() < 40  # ... and all of them carry a gap below 40 dB
     _, pred1, _ = GapDecoder.from_circuit(e2e)(rows)
     assert np.array_equal(pred1[:, 0], flips)  # every single fault is corrected
 
