@@ -319,6 +319,30 @@ def sweep_run_cmd(spec, workers, scheduler) -> None:
     click.echo(f"results: {s.stats_path}")
 
 
+@sweep.command("compact")
+@click.argument("source", type=click.Path(dir_okay=False))
+def sweep_compact_cmd(source) -> None:
+    """Merge a sweep's stats.csv into two rows per task (halves kept apart for the held-out check).
+
+    SOURCE is a sweep spec (.toml) or a sinter stats CSV. Sweeps append one row per sampled batch; the
+    two-gap histograms make that file grow quickly. Do not run it while the sweep is running.
+
+    \b
+    Example:
+        ftq sweep compact sweeps/rp2-d3-e2e/rp2-d3-e2e.toml
+    """
+    import pathlib
+
+    from ftq.sweeps import compact_stats_csv, load_spec
+
+    src = pathlib.Path(source)
+    path = load_spec(src).stats_path if src.suffix == ".toml" else src
+    if not path.is_file():
+        raise InputError(f"{str(path)!r} does not exist.")
+    before, after = compact_stats_csv(path)
+    click.echo(f"{path}: {before} rows -> {after} rows")
+
+
 @main.command("plot")
 @click.argument("source", type=click.Path(dir_okay=False))
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Output .png or .svg.")
@@ -336,7 +360,7 @@ def plot_cmd(source, out, msc) -> None:
     import pathlib
 
     from ftq.plotting import load_msc_baseline, plot_pareto, series_from_stats, summary_lines
-    from ftq.sweeps import check_stats_csv, load_spec
+    from ftq.sweeps import load_spec, read_stats_rows
 
     src = pathlib.Path(source)
     resolver = None
@@ -356,7 +380,7 @@ def plot_cmd(source, out, msc) -> None:
                 break
             except InputError:
                 continue
-    stats = check_stats_csv(csv_path)
+    stats = read_stats_rows(csv_path)
     if not stats:
         raise InputError(f"{str(csv_path)!r} holds no statistics rows.")
     series = series_from_stats(stats, layout_for=resolver)

@@ -185,7 +185,9 @@ def summary_lines(stats: list, *, layout_for=None, max_points: int = 12) -> list
     """A text table per task: kept and LER before the gap cut, stage survival, then Pareto points.
 
     Volumes are given by both formulas, each named. LER bands are sinter's binomial fits (likelihood
-    ratio 1000, about ±3.7σ).
+    ratio 1000, about ±3.7σ). When a task has two or more rows (independent batches, see
+    :func:`ftq.sweeps.read_stats_rows`), a held-out check follows: the front chosen on half the rows and
+    the same thresholds measured on the other half (:func:`ftq.resources.holdout_points`).
 
     >>> import collections, sinter
     >>> s = sinter.TaskStats(strong_id="x", decoder="gap", json_metadata={"p": 0.001}, shots=100, errors=2,
@@ -193,9 +195,12 @@ def summary_lines(stats: list, *, layout_for=None, max_points: int = 12) -> list
     >>> summary_lines([s])[1].split(":")[0]
     '  before gap cut'
     """
-    from ftq.resources import pareto_front, pareto_points, survivors_from_counts
+    from ftq.resources import holdout_points, pareto_front, pareto_points, survivors_from_counts
 
     merged = _merge_by_id(stats)
+    rows_of: dict[str, list] = {}
+    for r in stats:
+        rows_of.setdefault(r.strong_id, []).append(r)
     lines = []
     for s in merged.values():
         meta = s.json_metadata if isinstance(s.json_metadata, dict) else {}
@@ -226,4 +231,14 @@ def summary_lines(stats: list, *, layout_for=None, max_points: int = 12) -> list
                 f"  {p.threshold}: {p.attempts_per_kept:.3f} attempts/kept, kept {p.kept:,}, "
                 f"errors {p.errors}, LER {p.ler:.2e} [{p.ler_low:.2e}, {p.ler_high:.2e}]{vol}"
             )
+        pairs = holdout_points(rows_of[s.strong_id], layout=layout)
+        if pairs:
+            lines.append("  held-out check (front chosen on rows 0, 2, 4, …; measured on rows 1, 3, 5, …):")
+            step = max(1, len(pairs) // max_points)
+            for a, b in pairs[::step] + ([pairs[-1]] if (len(pairs) - 1) % step else []):
+                lines.append(
+                    f"    {a.threshold}: chosen {a.attempts_per_kept:.3f} attempts/kept, LER {a.ler:.2e} "
+                    f"({a.errors} errors); held out {b.attempts_per_kept:.3f} attempts/kept, LER {b.ler:.2e} "
+                    f"[{b.ler_low:.2e}, {b.ler_high:.2e}] ({b.errors} errors)"
+                )
     return lines

@@ -421,6 +421,77 @@ def pareto_points(
     ]
 
 
+def point_at(
+    stats: sinter.TaskStats, gap_db: float, gap2_db: float | None = None, *, layout: StageLayout | None = None
+) -> ParetoPoint:
+    """The point of one threshold (``gap2_db`` for two-dimensional histograms), at any value.
+
+    >>> import collections, sinter
+    >>> s = sinter.TaskStats(strong_id="y", decoder="gap", json_metadata={}, shots=100, errors=3, discards=40,
+    ...     custom_counts=collections.Counter({"C0|9": 10, "E0|9": 2, "C20|9": 47, "E20|1": 1}))
+    >>> p = point_at(s, 15, 5)
+    >>> p.kept, p.errors, p.threshold
+    (47, 0, 'gap >= 15|5 dB')
+    """
+    two = gap_histogram_2d(stats.custom_counts)
+    if gap2_db is not None:
+        g1, g2, cs, es = two
+        sel = (g1[:, None] >= gap_db) & (g2[None, :] >= gap2_db)
+    else:
+        g1, cs, es = gap_histogram(stats.custom_counts)
+        sel = g1 >= gap_db
+    kept, errors = int(cs[sel].sum() + es[sel].sum()), int(es[sel].sum())
+    ler, lo, hi = _fit(kept, errors)
+    survivors = survivors_from_counts(stats.custom_counts)
+    vol = vol_msc = None
+    if layout is not None and kept:
+        vol = rp2_volume(layout, survivors=survivors, shots=stats.shots, accepted=kept)
+        vol_msc = msc_volume(layout, survivors=survivors, shots=stats.shots, accepted=kept)
+    return ParetoPoint(
+        gap_db=float(gap_db),
+        shots=stats.shots,
+        kept=kept,
+        errors=errors,
+        ler=ler,
+        ler_low=lo,
+        ler_high=hi,
+        attempts_per_kept=stats.shots / kept if kept else math.inf,
+        volume=vol,
+        volume_msc=vol_msc,
+        gap2_db=None if gap2_db is None else float(gap2_db),
+    )
+
+
+def holdout_points(
+    rows: list[sinter.TaskStats], *, layout: StageLayout | None = None
+) -> list[tuple[ParetoPoint, ParetoPoint]]:
+    """Thresholds chosen on half the rows, measured on the other half: (selection point, held-out point).
+
+    Choosing the best of thousands of threshold pairs on the same shots that measure them biases the
+    front low (the smallest of many noisy estimates). Rows of one task are independent batches: the
+    front is chosen on rows 0, 2, 4, … and each of its thresholds is evaluated on rows 1, 3, 5, ….
+
+    >>> import collections, sinter
+    >>> mk = lambda c: sinter.TaskStats(strong_id="y", decoder="gap", json_metadata={}, shots=100,
+    ...     errors=c["E0|9"], discards=40, custom_counts=collections.Counter(c))
+    >>> pairs = holdout_points([mk({"C0|9": 58, "E0|9": 2}), mk({"C0|9": 59, "E0|9": 1})])
+    >>> [(a.errors, b.errors) for a, b in pairs]
+    [(2, 1)]
+    """
+    if len(rows) < 2:
+        return []
+    first, second = rows[0::2], rows[1::2]
+    a, b = first[0], second[0]
+    for r in first[1:]:
+        a = a + r
+    for r in second[1:]:
+        b = b + r
+    return [
+        (p, point_at(b, p.gap_db, p.gap2_db, layout=layout))
+        for p in pareto_front(pareto_points(a, layout=layout))
+    ]
+
+
 def _undominated(kept: np.ndarray, errors: np.ndarray) -> list[tuple[int, int]]:
     """Grid cells not beaten by another cell in (more kept shots, fewer errors); ties keep the first."""
     out = []

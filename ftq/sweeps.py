@@ -310,6 +310,79 @@ def check_stats_csv(path: pathlib.Path) -> list[sinter.TaskStats]:
         raise InputError(f"{str(path)!r} is a corrupt sinter CSV ({msg[:200]}).") from None
 
 
+def read_stats_rows(path: str | pathlib.Path) -> list[sinter.TaskStats]:
+    """Every row of a sinter CSV as written, not merged by task (sinter's reader adds rows of one task).
+
+    Rows are independent batches, so they can be split into halves: thresholds chosen on one half and
+    evaluated on the other (:func:`ftq.resources.holdout_points`).
+
+    >>> import tempfile, pathlib, sinter
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "stats.csv"
+    >>> row = sinter.TaskStats(strong_id="a", decoder="gap", json_metadata={"p": 0.001}, shots=10, errors=1)
+    >>> _ = p.write_text(sinter.CSV_HEADER + "\\n" + row.to_csv_line() + "\\n" + row.to_csv_line() + "\\n")
+    >>> [r.shots for r in read_stats_rows(p)], sum(r.shots for r in check_stats_csv(p))
+    ([10, 10], 20)
+    """
+    import collections
+    import json
+
+    path = pathlib.Path(path)
+    check_stats_csv(path)
+    rows = []
+    with open(path, encoding="utf8", newline="") as f:
+        for rec in csv.DictReader(f, skipinitialspace=True):
+            rec = {k.strip(): (v or "").strip() for k, v in rec.items() if k is not None}
+            counts = json.loads(rec["custom_counts"]) if rec.get("custom_counts") else {}
+            rows.append(
+                sinter.TaskStats(
+                    strong_id=rec["strong_id"],
+                    decoder=rec["decoder"],
+                    json_metadata=json.loads(rec["json_metadata"]) if rec.get("json_metadata") else None,
+                    shots=int(rec["shots"]),
+                    errors=int(rec["errors"]),
+                    discards=int(rec["discards"]),
+                    seconds=float(rec["seconds"]),
+                    custom_counts=collections.Counter(counts),
+                )
+            )
+    return rows
+
+
+def compact_stats_csv(path: str | pathlib.Path, *, halves: int = 2) -> tuple[int, int]:
+    """Merge the rows of each task into ``halves`` rows (row k goes to half k mod ``halves``), atomically.
+
+    Sweeps append one row per sampled batch; with two-dimensional gap histograms the file grows by the
+    whole histogram per row. Two rows per task keep the file small and still allow a held-out check.
+    Returns (rows before, rows after). Never run it while a sweep is writing to the same file.
+
+    >>> import tempfile, pathlib, sinter
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "stats.csv"
+    >>> row = sinter.TaskStats(strong_id="a", decoder="gap", json_metadata={"p": 0.001}, shots=10, errors=1)
+    >>> _ = p.write_text(sinter.CSV_HEADER + "\\n" + "\\n".join([row.to_csv_line()] * 5) + "\\n")
+    >>> compact_stats_csv(p), [r.shots for r in read_stats_rows(p)]
+    ((5, 2), [30, 20])
+    """
+    from ftq.files import write_text_atomic
+
+    if halves < 1:
+        raise InputError(f"halves must be at least 1, got {halves}.")
+    rows = read_stats_rows(path)
+    groups: dict[str, list[sinter.TaskStats]] = {}
+    for r in rows:
+        groups.setdefault(r.strong_id, []).append(r)
+    out = []
+    for members in groups.values():
+        for h in range(halves):
+            part = members[h::halves]
+            if part:
+                merged = part[0]
+                for r in part[1:]:
+                    merged = merged + r
+                out.append(merged)
+    write_text_atomic(path, sinter.CSV_HEADER + "\n" + "".join(r.to_csv_line() + "\n" for r in out))
+    return len(rows), len(out)
+
+
 class _ProgressPrinter:
     """Prints shots done / target with an ETA from the observed rate."""
 

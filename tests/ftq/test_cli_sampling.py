@@ -2,6 +2,7 @@
 
 import json
 
+import sinter
 import stim
 from click.testing import CliRunner
 
@@ -67,6 +68,12 @@ def test_sweep_run_then_plot(tmp_path):
     r = runner.invoke(main, ["plot", str(d / "toy.toml"), "--out", str(d / "p.png")])
     assert r.exit_code == 0, r.output
     assert (d / "p.png").stat().st_size > 1000
+    shots = sum(s.shots for s in sinter.read_stats_from_csv_files(d / "stats.csv"))
+    r = runner.invoke(main, ["sweep", "compact", str(d / "toy.toml")])
+    assert r.exit_code == 0, r.output
+    assert "rows ->" in r.output
+    assert sum(s.shots for s in sinter.read_stats_from_csv_files(d / "stats.csv")) == shots
+    assert len((d / "stats.csv").read_text().splitlines()) <= 3  # header + two halves
 
 
 def test_plot_refuses_foreign_csv(tmp_path):

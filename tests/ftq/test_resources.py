@@ -3,6 +3,7 @@
 import collections
 import math
 
+import numpy as np
 import pytest
 import sinter
 import stim
@@ -11,9 +12,11 @@ from ftq.resources import (
     ParetoPoint,
     StageLayout,
     gap_histogram,
+    holdout_points,
     msc_volume,
     pareto_front,
     pareto_points,
+    point_at,
     rp2_volume,
     survivors_from_counts,
 )
@@ -123,3 +126,70 @@ def test_cultivation_only_layout(reference_dir):
     shots = 1000
     v = rp2_volume(layout, survivors=[900, 800, 700, 600, 550, 500], shots=shots, accepted=500)
     assert math.isfinite(v.value) and v.value > 19  # at least one 19-qubit round per kept state
+
+
+def _random_2d_counts(rng, n_cells=40):
+    counts = collections.Counter()
+    for _ in range(n_cells):
+        a, b = int(rng.integers(0, 60)), int(rng.integers(0, 30))
+        counts[f"C{a}|{b}"] += int(rng.integers(1, 50))
+        if rng.random() < 0.3:
+            counts[f"E{a}|{b}"] += int(rng.integers(1, 4))
+    counts["Cinf|inf"] += 5
+    return counts
+
+
+def test_two_gap_points_match_brute_force_cuts_and_nothing_beats_them():
+    rng = np.random.default_rng(12)
+    counts = _random_2d_counts(rng)
+    kept_total = sum(v for k, v in counts.items() if k[0] in "CE")
+    stats = _stats(counts, shots=kept_total + 400)
+    cells = []
+    for key, n in counts.items():
+        a, b = (float(v) for v in key[1:].split("|"))
+        cells.append((a, b, key[0] == "E", n))
+
+    def cut(t1, t2):
+        kept = sum(n for a, b, _, n in cells if a >= t1 and b >= t2)
+        return kept, sum(n for a, b, e, n in cells if e and a >= t1 and b >= t2)
+
+    pts = pareto_points(stats)
+    assert pts[0].kept == kept_total  # the lowest pair keeps everything
+    for p in pts:
+        assert (p.kept, p.errors) == cut(p.gap_db, p.gap2_db)
+        assert (p.kept, p.errors) == (
+            point_at(stats, p.gap_db, p.gap2_db).kept,
+            point_at(stats, p.gap_db, p.gap2_db).errors,
+        )
+    # every threshold pair on the grid is matched or beaten (more kept and no more errors) by a listed point
+    g1 = sorted({a for a, _, _, _ in cells})
+    g2 = sorted({b for _, b, _, _ in cells})
+    for t1 in g1:
+        for t2 in g2:
+            k, e = cut(t1, t2)
+            if k:
+                assert any(p.kept >= k and p.errors <= e for p in pts)
+
+
+def test_mixed_one_and_two_gap_histograms_are_refused():
+    with pytest.raises(ValueError, match="mixes one-gap"):
+        pareto_points(_stats({"C3": 5, "C3|4": 5}))
+
+
+def test_holdout_measures_thresholds_on_disjoint_rows():
+    rng = np.random.default_rng(5)
+    rows = []
+    for _ in range(6):
+        c = _random_2d_counts(rng, 20)
+        kept = sum(v for k, v in c.items() if k[0] in "CE")
+        rows.append(_stats(c, shots=kept + 100))
+    pairs = holdout_points(rows)
+    assert pairs
+    total = rows[0]
+    for r in rows[1:]:
+        total = total + r
+    for a, b in pairs:
+        assert (a.gap_db, a.gap2_db) == (b.gap_db, b.gap2_db)
+        whole = point_at(total, a.gap_db, a.gap2_db)
+        assert a.kept + b.kept == whole.kept and a.errors + b.errors == whole.errors
+        assert a.shots + b.shots == total.shots

@@ -1,5 +1,6 @@
 """Tests of ftq.sweeps: strict spec validation, resumable runs, corrupt CSVs, the Dask engine."""
 
+import collections
 import pathlib
 
 import pytest
@@ -124,3 +125,38 @@ def test_unreachable_scheduler_is_one_sentence(tmp_path):
     path = _spec_dir(tmp_path, GOOD)
     with pytest.raises(InputError, match="Dask scheduler"):
         run_sweep(load_spec(path), samplers=SAMPLERS, scheduler="tcp://127.0.0.1:9", progress=False)
+
+
+def test_compact_keeps_totals_and_two_independent_halves(tmp_path):
+    from ftq.sweeps import compact_stats_csv, read_stats_rows
+
+    csv = tmp_path / "stats.csv"
+    rows = [
+        sinter.TaskStats(
+            strong_id=sid,
+            decoder="gap",
+            json_metadata={"k": sid},
+            shots=10 * (i + 1),
+            errors=i,
+            discards=i,
+            custom_counts=collections.Counter({f"C{i}|1": 10 * (i + 1) - 2 * i, f"E{i}|1": i}),
+        )
+        for i, sid in enumerate(["a", "b", "a", "a", "b", "a"])
+    ]
+    csv.write_text(sinter.CSV_HEADER + "\n" + "".join(r.to_csv_line() + "\n" for r in rows))
+    before = {s.strong_id: s for s in check_stats_csv(csv)}
+    assert compact_stats_csv(csv) == (6, 4)
+    after = read_stats_rows(csv)
+    assert {s.strong_id: s for s in check_stats_csv(csv)} == before  # nothing lost or double counted
+    a_rows = [r for r in after if r.strong_id == "a"]
+    assert [r.shots for r in a_rows] == [10 + 40, 30 + 60]  # rows 0, 2 and rows 1, 3 of task a
+
+
+def test_compact_refuses_a_foreign_csv_untouched(tmp_path):
+    from ftq.sweeps import compact_stats_csv
+
+    csv = tmp_path / "stats.csv"
+    csv.write_text("name,value\nfoo,1\n")
+    with pytest.raises(InputError, match="not a sinter statistics CSV"):
+        compact_stats_csv(csv)
+    assert csv.read_text() == "name,value\nfoo,1\n"
