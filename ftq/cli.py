@@ -211,12 +211,17 @@ def _layout_resolver(spec):
     from ftq.resources import StageLayout
     from ftq.sweeps import build_circuits
 
-    table = {}
     try:
-        for meta, circuit in build_circuits(spec, builder=_builder()):
-            table[json.dumps(meta, sort_keys=True)] = StageLayout.from_circuit(circuit)
+        circuits = build_circuits(spec, builder=_builder())
     except InputError:
         return None
+    table = {}
+    for meta, circuit in circuits:
+        try:
+            layout = StageLayout.from_circuit(circuit, tau=dict(spec.stage_tau) or None)
+        except ValueError as e:
+            raise InputError(f"sweep {spec.name!r}: {e}.") from None
+        table[json.dumps(meta, sort_keys=True)] = layout
     return lambda meta: table.get(json.dumps(meta, sort_keys=True))
 
 

@@ -85,8 +85,12 @@ class StageLayout:
     final_live: int
 
     @staticmethod
-    def from_circuit(circuit: stim.Circuit) -> StageLayout:
+    def from_circuit(circuit: stim.Circuit, *, tau: Mapping[str, float] | None = None) -> StageLayout:
         """Read ticks, live qubits and stage segments from the circuit and its detector tags.
+
+        ``tau`` gives τ per segment label (e.g. ``{"0": 1, "2": 1.5, "t=2": 1.5}``), for circuits whose tags
+        carry stage numbers but not stage kinds (the published ones): named segments take the given τ
+        instead of the tick-based one, and the layout's ``tau_source`` says so.
 
         >>> import stim
         >>> c = stim.Circuit("R 0\\nTICK\\nM 0\\nDETECTOR(0, 0, 0, 1, 1, 1) rec[-1]")
@@ -159,9 +163,21 @@ class StageLayout:
             tpr = float(raw[1][4] - raw[1][3] + 1)
         else:
             tpr = float(max(1, len(live_per_tick)))
+        labels = [r[0] for r in raw]
+        unknown = sorted(set(tau or {}) - set(labels))
+        if unknown:
+            raise ValueError(
+                f"stage τ given for {', '.join(map(repr, unknown))}, which the circuit does not have; "
+                f"its segments are {', '.join(map(repr, labels))}"
+            )
         segments = []
         for label, stage, post, a, b, surv in raw:
-            tau = TAU.get(stage, 1.0) if known and stage is not None else (b - a + 1) / tpr
+            if tau and label in tau:
+                seg_tau = float(tau[label])
+            elif known and stage is not None:
+                seg_tau = TAU.get(stage, 1.0)
+            else:
+                seg_tau = (b - a + 1) / tpr
             segments.append(
                 Segment(
                     label=label,
@@ -172,7 +188,7 @@ class StageLayout:
                     last_tick=b,
                     n_live=max(live_per_tick[min(a, len(live_per_tick) - 1) : b + 1]),
                     activated=activated_per_tick[min(b, len(activated_per_tick) - 1)],
-                    tau=tau,
+                    tau=seg_tau,
                 )
             )
         # the last decoded segment that is shorter than half a round is the noiseless final readout (MPP):
@@ -191,7 +207,7 @@ class StageLayout:
             activated=tuple(activated_per_tick),
             segments=tuple(segments),
             ticks_per_round=tpr,
-            tau_source="stage tags" if known else "tick-based",
+            tau_source="given" if tau else "stage tags" if known else "tick-based",
             final_live=final_live,
         )
 

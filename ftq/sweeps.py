@@ -13,6 +13,8 @@ A sweep spec (``sweeps/<name>/<name>.toml``)::
     max_errors = 100
     # circuit = "../../shared/reference/rp2/rp_3_T_cult.stim"   # ... or a fixed circuit file (relative
     #                                                             # to the spec); then noise / p are labels
+    # stage_tau = { "0" = 1.0, "2" = 1.5, "t=2" = 1.5 }   # τ per stage segment for the volume, for circuits
+    #                                                   # whose tags carry stage numbers, not stage kinds
 
 Results go to ``stats.csv`` beside the spec when the spec sits in a folder called ``<name>``, else to
 ``<spec folder>/<name>/stats.csv``. ``run_sweep`` uses sinter's ``save_resume_filepath``: rows already in the
@@ -57,6 +59,7 @@ KEYS = {
     "max_shots": int,
     "max_errors": int,
     "circuit": str,
+    "stage_tau": dict,
 }
 DECODERS = ("gap", "gap-pure", "perfectionist")
 
@@ -78,6 +81,7 @@ class SweepSpec:
     max_errors: int | None
     circuit: pathlib.Path | None
     spec_path: pathlib.Path | None = None
+    stage_tau: tuple[tuple[str, float], ...] = ()
 
     def points(self) -> list[dict]:
         """The grid: one json_metadata dict per task.
@@ -205,6 +209,10 @@ def parse_spec(data: dict, *, name: str, base_dir: pathlib.Path | None = None) -
     max_errors = data.get("max_errors")
     if max_errors is not None and max_errors < 1:
         raise InputError(f"max_errors={max_errors} must be a positive integer.")
+    stage_tau = data.get("stage_tau", {})
+    for label, tau in stage_tau.items():
+        if isinstance(tau, bool) or not isinstance(tau, (int, float)) or not 0 <= tau <= 100:
+            raise InputError(f"stage_tau[{label!r}] = {tau!r} must be a number of rounds in [0, 100].")
     return SweepSpec(
         name=name,
         protocol=protocol,
@@ -216,6 +224,7 @@ def parse_spec(data: dict, *, name: str, base_dir: pathlib.Path | None = None) -
         max_shots=max_shots,
         max_errors=max_errors,
         circuit=circuit_path,
+        stage_tau=tuple((str(k), float(v)) for k, v in stage_tau.items()),
     )
 
 

@@ -82,6 +82,25 @@ def test_published_volume_order_of_magnitude(e2e_layout):
     assert 0.8 * 912 < v < 1.2 * 912
 
 
+#: spec §6 τ for the published d=3 end-to-end circuit's numbered stages (as in its sweep spec)
+PUBLISHED_D3_TAU = {"0": 1.0, "1": 1.0, "2": 1.5, "3": 1.0, "4": 0.0, "t=2": 1.5}
+
+
+def test_published_volume_with_stage_tau_from_the_spec(reference_dir):
+    c = stim.Circuit.from_file(reference_dir / "rp2" / "rp_3_sc_7_end2end_4_full_rds.stim")
+    layout = StageLayout.from_circuit(c, tau=PUBLISHED_D3_TAU)
+    assert layout.tau_source == "given"
+    assert {s.label: s.tau for s in layout.segments if s.label in PUBLISHED_D3_TAU} == PUBLISHED_D3_TAU
+    # with the published stage survival at 2.37 attempts per kept shot: the published V ~ 912, within 2%
+    shots = 10**6
+    surv = [int(f * shots) for f in (0.912, 0.831, 0.772, 0.642, 0.562)]
+    v = rp2_volume(layout, survivors=surv, shots=shots, accepted=int(shots / 2.37))
+    assert v.value == pytest.approx(912, rel=0.02)
+    assert "given" in v.formula
+    with pytest.raises(ValueError, match="'9'.*segments are"):
+        StageLayout.from_circuit(c, tau={"9": 1.0})
+
+
 def _stats(counts, shots=1000, discards=400, errors=None):
     errors = sum(v for k, v in counts.items() if k[0] == "E") if errors is None else errors
     return sinter.TaskStats(

@@ -56,6 +56,11 @@ GOOD = 'circuit = "toy.stim"\np = 0.01\ndecoder = "perfectionist"\nmax_shots = 3
             {"protocol": "end2end", "d1": 3, "p": 0.001, "max_shots": 10, "noise": "pink"},
             "unknown noise model",
         ),
+        (
+            {"protocol": "end2end", "d1": 3, "p": 0.001, "max_shots": 10, "stage_tau": {"0": -1}},
+            "stage_tau['0'] = -1",
+        ),
+        ({"protocol": "end2end", "d1": 3, "p": 0.001, "max_shots": 10, "stage_tau": 1.5}, "wrong type"),
     ],
 )
 def test_bad_specs_give_one_sentence(data, fragment):
