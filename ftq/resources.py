@@ -34,7 +34,7 @@ import numpy as np
 import sinter
 import stim
 
-from ftq.tags import Stage, read_detector_tags
+from ftq.tags import Stage, read_detector_tags, stage_labels
 
 #: τ per segment, keyed by the stage of the detectors that close the segment (spec §6: 1 per round and per
 #: half of the check, 0.5 for morph-to-SRP, 1.5 for morph-back + grow / expand; the final MPP is one round).
@@ -99,7 +99,6 @@ class StageLayout:
         """
         flat = circuit.flattened()
         tags = read_detector_tags(flat)
-        coords = flat.get_detector_coordinates()
         live: set[int] = set()
         ever: set[int] = set()
         live_per_tick: list[int] = []
@@ -131,11 +130,8 @@ class StageLayout:
         # group detectors into segments in time order
         groups: list[tuple[str, Stage | None, bool, int]] = []  # label, stage, post, last tick
         index: dict[str, int] = {}
-        for k, tag in enumerate(tags):
-            if tag.postselected:
-                label = tag.stage.name.lower() if tag.stage is not None else f"{coords[k][3]:g}"
-            else:
-                label = f"t={tag.t:g}"
+        for k, (tag, stage_label) in enumerate(zip(tags, stage_labels(flat), strict=True)):
+            label = stage_label if tag.postselected else f"t={tag.t:g}"
             if label in index:
                 g = index[label]
                 groups[g] = (groups[g][0], groups[g][1], groups[g][2], max(groups[g][3], det_tick[k]))

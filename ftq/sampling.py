@@ -50,7 +50,7 @@ import numpy as np
 import sinter
 import stim
 
-from ftq.tags import read_detector_tags
+from ftq.tags import read_detector_tags, stage_labels
 
 #: Largest number of shots simulated at once inside one call (memory bound).
 MAX_CHUNK = 1 << 15
@@ -92,28 +92,21 @@ def make_task(
 
 
 def stage_groups(circuit: stim.Circuit) -> list[tuple[str, np.ndarray]]:
-    """Postselected detectors grouped by stage, groups in order of their first detector.
+    """Postselected detectors grouped by stage segment (:func:`ftq.tags.stage_labels`), in time order.
 
-    The stage of a project detector is its tag's stage; a published detector (4 coordinates) carries its
-    stage number in the 4th coordinate. Returns ``(label, detector indices)`` pairs.
+    Returns ``(label, detector indices)`` pairs.
 
     >>> import stim
     >>> c = stim.Circuit("M 0 1 2\\nDETECTOR(0,0,0,1) rec[-3]\\nDETECTOR(0,0,0,0) rec[-2]\\n"
     ...                  "DETECTOR(0,0,1,1) rec[-1]")
     >>> [(label, idx.tolist()) for label, idx in stage_groups(c)]
-    [('1', [0, 2]), ('0', [1])]
+    [('1', [0]), ('0', [1]), ('1#2', [2])]
     """
-    tags = read_detector_tags(circuit)
-    coords = circuit.get_detector_coordinates()
     order: list[str] = []
     members: dict[str, list[int]] = {}
-    for k, tag in enumerate(tags):
-        if not tag.postselected:
+    for k, label in enumerate(stage_labels(circuit)):
+        if label is None:
             continue
-        if tag.stage is not None:
-            label = tag.stage.name.lower()
-        else:
-            label = f"{coords[k][3]:g}"
         if label not in members:
             order.append(label)
             members[label] = []

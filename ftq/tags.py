@@ -95,3 +95,34 @@ def read_detector_tags(circuit_or_dem: stim.Circuit | stim.DetectorErrorModel) -
 def postselection_mask(circuit_or_dem: stim.Circuit | stim.DetectorErrorModel) -> np.ndarray:
     """Boolean array over detectors: True where a firing detector discards the shot."""
     return np.array([t.postselected for t in read_detector_tags(circuit_or_dem)], dtype=bool)
+
+
+def stage_labels(circuit: stim.Circuit) -> list[str | None]:
+    """The postselected stage segment of every detector (``None`` for decoded detectors), in detector order.
+
+    A project detector's label is its stage's name; a published detector (4 coordinates) carries its stage
+    number in the 4th coordinate. When a stage kind comes back after another stage (the d=5 protocols run
+    an RP round and a check at d=3 and again at d=5), its second run is labelled ``round#2``, so every
+    segment is one stretch of time.
+
+    >>> import stim
+    >>> c = stim.Circuit("M 0 1 2 3\\nDETECTOR(0,0,0,1,1,0) rec[-4]\\nDETECTOR(0,0,1,5,1,0) rec[-3]\\n"
+    ...                  "DETECTOR(0,0,2,1,1,0) rec[-2]\\nDETECTOR(0,0,3) rec[-1]")
+    >>> stage_labels(c)
+    ['round', 'grow', 'round#2', None]
+    """
+    tags = read_detector_tags(circuit)
+    coords = circuit.get_detector_coordinates()
+    runs: dict[str, int] = {}
+    previous = None
+    out: list[str | None] = []
+    for k, tag in enumerate(tags):
+        if not tag.postselected:
+            out.append(None)
+            continue
+        base = tag.stage.name.lower() if tag.stage is not None else f"{coords[k][3]:g}"
+        if base != previous:
+            runs[base] = runs.get(base, 0) + 1
+            previous = base
+        out.append(base if runs[base] == 1 else f"{base}#{runs[base]}")
+    return out

@@ -1,6 +1,7 @@
 """Tests of ftq.sampling: tag postselection, staged sampling equals whole-circuit sampling."""
 
 import math
+import pathlib
 
 import numpy as np
 import pytest
@@ -83,6 +84,20 @@ def test_stage_groups_follow_time_order():
     groups = stage_groups(c)
     assert [label for label, _ in groups] == ["morph", "injection"]
     assert [idx.tolist() for _, idx in groups] == [[0], [1]]
+
+
+def test_recurring_stage_kinds_are_separate_segments_in_time_order():
+    # the d1=5 protocol runs an RP round, check and flag at d=3, grows, and runs them again at d=5
+    c = stim.Circuit.from_file(
+        pathlib.Path(__file__).parents[2] / "circuits" / "rp2_end2end_d5_D11_uniform_p0.001.stim"
+    )
+    groups = stage_groups(c)
+    labels = [label for label, _ in groups]
+    assert labels[:5] == ["injection", "round", "check", "flag", "grow"]
+    assert {"round#2", "check#2", "flag#2"} <= set(labels)
+    firsts = [int(idx.min()) for _, idx in groups]
+    lasts = [int(idx.max()) for _, idx in groups]
+    assert all(a < b for a, b in zip(lasts[:-1], firsts[1:], strict=True))  # segments do not overlap
 
 
 def test_staged_matches_whole_circuit_statistics(reference_dir):
