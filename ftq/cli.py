@@ -352,7 +352,13 @@ def sweep_compact_cmd(source) -> None:
 @click.argument("source", type=click.Path(dir_okay=False))
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Output .png or .svg.")
 @click.option("--msc", type=click.Path(file_okay=False), default=None, help="MSC reference folder.")
-def plot_cmd(source, out, msc) -> None:
+@click.option(
+    "--max-attempts",
+    type=click.FloatRange(min=1.0),
+    default=None,
+    help="Also name the best Pareto point within this many attempts per kept shot.",
+)
+def plot_cmd(source, out, msc, max_attempts) -> None:
     """Plot LER vs attempts per kept shot and vs volume (RP² formula), beside the MSC baseline (S-proxy).
 
     SOURCE is a sweep spec (.toml) or a sinter stats CSV. Also prints, per task, kept shots and LER before
@@ -361,6 +367,7 @@ def plot_cmd(source, out, msc) -> None:
     \b
     Example:
         ftq plot sweeps/rp2-d3-e2e/rp2-d3-e2e.toml --out sweeps/rp2-d3-e2e/pareto.png
+        ftq plot sweeps/rp2-d3-e2e/rp2-d3-e2e.toml --max-attempts 2.5
     """
     import pathlib
 
@@ -397,7 +404,7 @@ def plot_cmd(source, out, msc) -> None:
     baseline = load_msc_baseline(ref) if ref.exists() else []
     target = pathlib.Path(out) if out else csv_path.parent / "pareto.png"
     plot_pareto(series, msc=baseline, out=target)
-    for line in summary_lines(stats, layout_for=resolver):
+    for line in summary_lines(stats, layout_for=resolver, max_attempts=max_attempts):
         click.echo(line)
     click.echo(f"wrote {target}")
 

@@ -181,19 +181,49 @@ def series_from_stats(stats: list, *, layout_for=None) -> list[ParetoSeries]:
     return out
 
 
-def summary_lines(stats: list, *, layout_for=None, max_points: int = 12) -> list[str]:
+def _point_line(p) -> str:
+    vol = ""
+    if p.volume is not None:
+        vol = f", V = {p.volume.value:.0f} [{p.volume.formula}], {p.volume_msc.value:.0f} [MSC formula]"
+    return (
+        f"{p.threshold}: {p.attempts_per_kept:.3f} attempts/kept, kept {p.kept:,}, "
+        f"errors {p.errors}, LER {p.ler:.2e} [{p.ler_low:.2e}, {p.ler_high:.2e}]{vol}"
+    )
+
+
+def _holdout_line(a, b) -> str:
+    return (
+        f"{a.threshold}: chosen {a.attempts_per_kept:.3f} attempts/kept, LER {a.ler:.2e} "
+        f"({a.errors} errors); held out {b.attempts_per_kept:.3f} attempts/kept, LER {b.ler:.2e} "
+        f"[{b.ler_low:.2e}, {b.ler_high:.2e}] ({b.errors} errors)"
+    )
+
+
+def _best_within(points: list, max_attempts: float):
+    """The lowest-LER point using at most ``max_attempts`` attempts per kept shot (fewest attempts on ties)."""
+    ok = [p for p in points if p.attempts_per_kept <= max_attempts]
+    return min(ok, key=lambda p: (p.ler, p.attempts_per_kept)) if ok else None
+
+
+def summary_lines(
+    stats: list, *, layout_for=None, max_points: int = 12, max_attempts: float | None = None
+) -> list[str]:
     """A text table per task: kept and LER before the gap cut, stage survival, then Pareto points.
 
     Volumes are given by both formulas, each named. LER bands are sinter's binomial fits (likelihood
     ratio 1000, about ±3.7σ). When a task has two or more rows (independent batches, see
     :func:`ftq.sweeps.read_stats_rows`), a held-out check follows: the front chosen on half the rows and
-    the same thresholds measured on the other half (:func:`ftq.resources.holdout_points`).
+    the same thresholds measured on the other half (:func:`ftq.resources.holdout_points`). With
+    ``max_attempts``, the best point within that budget of attempts per kept shot is named, on all rows
+    and in the held-out check.
 
     >>> import collections, sinter
     >>> s = sinter.TaskStats(strong_id="x", decoder="gap", json_metadata={"p": 0.001}, shots=100, errors=2,
     ...     discards=50, custom_counts=collections.Counter({"C1": 20, "E1": 2, "C30": 28, "S0": 50}))
     >>> summary_lines([s])[1].split(":")[0]
     '  before gap cut'
+    >>> summary_lines([s], max_attempts=3.0)[-1]
+    '  best within 3 attempts/kept: gap >= 1 dB: 2.000 attempts/kept, kept 50, errors 2, LER 4.00e-02 [4.00e-04, 2.27e-01]'
     """
     from ftq.resources import holdout_points, pareto_front, pareto_points, survivors_from_counts
 
@@ -222,23 +252,19 @@ def summary_lines(stats: list, *, layout_for=None, max_points: int = 12) -> list
         front = pareto_front(pts)
         step = max(1, len(front) // max_points)
         for p in front[::step] + ([front[-1]] if front and (len(front) - 1) % step else []):
-            vol = ""
-            if p.volume is not None:
-                vol = (
-                    f", V = {p.volume.value:.0f} [{p.volume.formula}], {p.volume_msc.value:.0f} [MSC formula]"
-                )
-            lines.append(
-                f"  {p.threshold}: {p.attempts_per_kept:.3f} attempts/kept, kept {p.kept:,}, "
-                f"errors {p.errors}, LER {p.ler:.2e} [{p.ler_low:.2e}, {p.ler_high:.2e}]{vol}"
-            )
+            lines.append("  " + _point_line(p))
         pairs = holdout_points(rows_of[s.strong_id], layout=layout)
         if pairs:
             lines.append("  held-out check (front chosen on rows 0, 2, 4, …; measured on rows 1, 3, 5, …):")
             step = max(1, len(pairs) // max_points)
             for a, b in pairs[::step] + ([pairs[-1]] if (len(pairs) - 1) % step else []):
-                lines.append(
-                    f"    {a.threshold}: chosen {a.attempts_per_kept:.3f} attempts/kept, LER {a.ler:.2e} "
-                    f"({a.errors} errors); held out {b.attempts_per_kept:.3f} attempts/kept, LER {b.ler:.2e} "
-                    f"[{b.ler_low:.2e}, {b.ler_high:.2e}] ({b.errors} errors)"
-                )
+                lines.append("    " + _holdout_line(a, b))
+        if max_attempts is not None:
+            best = _best_within(front, max_attempts)
+            budget = f"{max_attempts:g} attempts/kept"
+            lines.append(f"  best within {budget}: " + (_point_line(best) if best else "none"))
+            chosen = _best_within([a for a, _ in pairs], max_attempts)
+            if chosen is not None:
+                held = next(b for a, b in pairs if a is chosen)
+                lines.append(f"  held-out best within {budget}: " + _holdout_line(chosen, held))
     return lines

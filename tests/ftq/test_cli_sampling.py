@@ -68,6 +68,10 @@ def test_sweep_run_then_plot(tmp_path):
     r = runner.invoke(main, ["plot", str(d / "toy.toml"), "--out", str(d / "p.png")])
     assert r.exit_code == 0, r.output
     assert (d / "p.png").stat().st_size > 1000
+    r = runner.invoke(main, ["plot", str(d / "toy.toml"), "--out", str(d / "p.png"), "--max-attempts", "5"])
+    assert r.exit_code == 0 and "best within 5 attempts/kept: " in r.output, r.output
+    r = runner.invoke(main, ["plot", str(d / "toy.toml"), "--max-attempts", "0.5"])
+    assert r.exit_code == 2 and "0.5" in r.output
     shots = sum(s.shots for s in sinter.read_stats_from_csv_files(d / "stats.csv"))
     r = runner.invoke(main, ["sweep", "compact", str(d / "toy.toml")])
     assert r.exit_code == 0, r.output
