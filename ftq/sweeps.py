@@ -481,6 +481,9 @@ def run_sweep(
             max_errors=spec.max_errors,
             custom_decoders=samplers,
             progress_callback=printer,
+            # no CPU pinning: sinter pins worker i to CPU i, so two sweeps run side by side (or a sweep
+            # beside any other job) would share CPU 0 while CPU 1 idles
+            allowed_cpu_affinity_ids=[],
         )
     if printer is not None:
         print(file=sys.stderr)

@@ -1,6 +1,7 @@
 """Tests of ftq.sweeps: strict spec validation, resumable runs, corrupt CSVs, the Dask engine."""
 
 import collections
+import os
 import pathlib
 
 import pytest
@@ -97,6 +98,29 @@ def test_run_appends_and_resumes_without_double_counting(tmp_path):
     assert total == more[0].shots
     kept = more[0].shots - more[0].discards
     assert abs(kept / more[0].shots - 0.8) < 5 * (0.16 / more[0].shots) ** 0.5
+
+
+class _AffinityCompiled(sinter.CompiledSampler):
+    def sample(self, suggested_shots: int) -> sinter.AnonTaskStats:
+        cpus = sorted(os.sched_getaffinity(0))
+        return sinter.AnonTaskStats(
+            shots=suggested_shots, custom_counts=collections.Counter({f"cpus={cpus}": 1})
+        )
+
+
+class _AffinitySampler(sinter.Sampler):
+    """Records the CPUs its worker may run on."""
+
+    def compiled_sampler_for_task(self, task: sinter.Task) -> sinter.CompiledSampler:
+        return _AffinityCompiled()
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_getaffinity") or os.cpu_count() < 2, reason="needs 2 CPUs")
+def test_sweep_workers_are_not_pinned_to_one_cpu(tmp_path):
+    path = _spec_dir(tmp_path, GOOD.replace("perfectionist", "gap"))
+    (stats,) = run_sweep(load_spec(path), samplers={"gap": _AffinitySampler()}, progress=False)
+    allowed = sorted(os.sched_getaffinity(0))
+    assert set(stats.custom_counts) == {f"cpus={allowed}"}  # every batch could use every CPU of ours
 
 
 def test_corrupt_or_foreign_csv_is_refused_untouched(tmp_path):
