@@ -388,27 +388,9 @@ def pareto_points(
             f"task {stats.strong_id[:12]} mixes one-gap (C<g>) and two-gap (C<g1>|<g2>) histogram keys: "
             "rows sampled by different decoder versions were merged; keep them in separate files"
         )
-    survivors = survivors_from_counts(stats.custom_counts)
 
     def point(kept: int, errors: int, g: float, g2: float | None) -> ParetoPoint:
-        ler, lo, hi = _fit(kept, errors)
-        vol = vol_msc = None
-        if layout is not None:
-            vol = rp2_volume(layout, survivors=survivors, shots=stats.shots, accepted=kept)
-            vol_msc = msc_volume(layout, survivors=survivors, shots=stats.shots, accepted=kept)
-        return ParetoPoint(
-            gap_db=float(g),
-            shots=stats.shots,
-            kept=kept,
-            errors=errors,
-            ler=ler,
-            ler_low=lo,
-            ler_high=hi,
-            attempts_per_kept=stats.shots / kept if kept else math.inf,
-            volume=vol,
-            volume_msc=vol_msc,
-            gap2_db=None if g2 is None else float(g2),
-        )
+        return _point(stats, kept, errors, g, g2, layout=layout)
 
     if len(two[0]):
         g1, g2, cs, es = two
@@ -453,10 +435,23 @@ def point_at(
         g1, cs, es = gap_histogram(stats.custom_counts)
         sel = g1 >= gap_db
     kept, errors = int(cs[sel].sum() + es[sel].sum()), int(es[sel].sum())
+    return _point(stats, kept, errors, gap_db, gap2_db, layout=layout)
+
+
+def _point(
+    stats: sinter.TaskStats,
+    kept: int,
+    errors: int,
+    gap_db: float,
+    gap2_db: float | None,
+    *,
+    layout: StageLayout | None,
+) -> ParetoPoint:
+    """The point of a cut keeping ``kept`` shots with ``errors`` errors: binomial band and volumes."""
     ler, lo, hi = _fit(kept, errors)
-    survivors = survivors_from_counts(stats.custom_counts)
     vol = vol_msc = None
-    if layout is not None and kept:
+    if layout is not None:
+        survivors = survivors_from_counts(stats.custom_counts)
         vol = rp2_volume(layout, survivors=survivors, shots=stats.shots, accepted=kept)
         vol_msc = msc_volume(layout, survivors=survivors, shots=stats.shots, accepted=kept)
     return ParetoPoint(
