@@ -8,7 +8,7 @@ A sweep spec (``sweeps/<name>/<name>.toml``)::
     D = 7                          # final distance: int, list, or omitted (cultivation only)
     noise = "uniform"              # a model of ftq.noise
     p = [0.001]                    # float or list, each in (0, 0.5)
-    decoder = "gap"                # "gap", "gap-pure" or "perfectionist"
+    decoder = "gap"                # "gap" or "perfectionist"
     max_shots = 1_000_000
     max_errors = 100
     # circuit = "../../shared/reference/rp2/rp_3_T_cult.stim"   # ... or a fixed circuit file (relative
@@ -27,7 +27,7 @@ impossible values raise :class:`ftq.errors.InputError` with one sentence.
 
 >>> spec = parse_spec({"protocol": "rp2", "d1": 3, "D": 7, "p": 0.001, "max_shots": 100}, name="x")
 >>> spec.points()
-[{'protocol': 'rp2', 'd1': 3, 'D': 7, 'noise': 'uniform', 'p': 0.001, 'decoder': 'gap'}]
+[{'protocol': 'rp2', 'd1': 3, 'D': 7, 'noise': 'uniform', 'p': 0.001, 'decoder': 'gap', 'decoder_version': 3}]
 """
 
 from __future__ import annotations
@@ -61,7 +61,12 @@ KEYS = {
     "circuit": str,
     "stage_tau": dict,
 }
-DECODERS = ("gap", "gap-pure", "perfectionist")
+DECODERS = ("gap", "perfectionist")
+
+#: Version of each decoder's outputs, written into every task's json_metadata (so into its strong id):
+#: rows sampled before a change of a decoder's soft outputs become a separate task instead of being
+#: silently added to new ones when a sweep resumes. gap: 3 = two gaps, exact for small syndromes.
+DECODER_VERSIONS = {"gap": 3, "perfectionist": 1}
 
 Builder = Callable[..., stim.Circuit]
 
@@ -95,6 +100,7 @@ class SweepSpec:
                 out.append(
                     {"circuit": self.circuit.name, "noise": self.noise, "p": p, "decoder": self.decoder}
                     | ({"protocol": self.protocol} if self.protocol else {})
+                    | {"decoder_version": DECODER_VERSIONS[self.decoder]}
                 )
             return out
         for d1 in self.d1:
@@ -108,6 +114,7 @@ class SweepSpec:
                             "noise": self.noise,
                             "p": p,
                             "decoder": self.decoder,
+                            "decoder_version": DECODER_VERSIONS[self.decoder],
                         }
                     )
         return out

@@ -1,6 +1,7 @@
 """Tests of cultivation.decoding: pruning, X/Z split, complementary gap, the gap sampler."""
 
 import math
+import pathlib
 
 import numpy as np
 import pymatching
@@ -107,7 +108,7 @@ def test_gap_sampler_counts(e2e):
     assert all("|" in k for k in ce)  # two soft outputs: boundary|cross-cap
     assert sum(ce.values()) == kept
     assert sum(v for k, v in ce.items() if k[0] == "E") == stats.errors
-    assert sorted(samplers()) == ["gap", "gap-pure", "perfectionist"]
+    assert sorted(samplers()) == ["gap", "perfectionist"]
 
 
 def test_single_observable_required():
@@ -230,15 +231,92 @@ def test_likely_fault_pairs_fail_only_at_low_gap(e2e):
     assert np.array_equal(pred1[:, 0], flips)  # every single fault is corrected
 
 
-def test_gap_pure_variant_raises_the_cross_cap_cap(e2e):
-    full = GapDecoder.from_circuit(e2e)
-    pure = GapDecoder.from_circuit(e2e, mixed_weight=0.0)
-    for a, b in zip(full.model.parts, pure.model.parts, strict=True):
-        # without the Y-type pieces, the cheapest odd loop through the cross-cap is heavier
-        assert b.cross_cap_loop > a.cross_cap_loop
-    rng = np.random.default_rng(8)
-    dets = rng.random((300, e2e.num_detectors)) < 0.01
-    dets[:, postselection_mask(e2e)] = False
-    _, p_full, _ = full(dets)
-    _, p_pure, _ = pure(dets)
-    assert np.array_equal(p_full, p_pure)  # predictions come from the full model in both
+def _two_detector_mechanisms(circuit):
+    post = postselection_mask(circuit)
+    dem = circuit.detector_error_model(decompose_errors=False, approximate_disjoint_errors=True)
+    out = []
+    for inst in dem.flattened():
+        dets = (
+            [t.val for t in inst.targets_copy() if t.is_relative_detector_id()]
+            if inst.type == "error"
+            else []
+        )
+        if len(dets) == 2 and not post[dets].any():
+            out.append((dets, any(t.is_logical_observable_id() for t in inst.targets_copy())))
+    return out
+
+
+@pytest.mark.parametrize("which", ["published", "project"])
+def test_adjacent_fault_pairs_are_never_confidently_wrong(which, reference_dir):
+    # two decoded-region errors sharing a detector leave at most two detection events, where the gaps are
+    # exact (paths on the two-sheeted cover); a wrong decoding must come with a small gap. The earlier
+    # candidate search missed competitors through a second cross-cap edge and gave such pairs 54 dB.
+    path = (
+        reference_dir / "rp2" / "rp_3_sc_7_end2end_4_full_rds.stim"
+        if which == "published"
+        else pathlib.Path(__file__).parents[2] / "circuits" / "rp2_end2end_d3_D7_uniform_p0.001.stim"
+    )
+    c = stim.Circuit.from_file(path)
+    mechs = _two_detector_mechanisms(c)
+    by_det: dict[int, list[int]] = {}
+    for k, (dets, _) in enumerate(mechs):
+        for d in dets:
+            by_det.setdefault(d, []).append(k)
+    pairs = np.array(sorted({(a, b) for ks in by_det.values() for a in ks for b in ks if a < b}))
+    rows = np.zeros((len(mechs), c.num_detectors), dtype=bool)
+    for k, (dets, _) in enumerate(mechs):
+        rows[k, dets] = True
+    flips = np.array([f for _, f in mechs])
+    _, pred, gap = GapDecoder.from_circuit(c)(rows[pairs[:, 0]] ^ rows[pairs[:, 1]])
+    wrong = pred[:, 0] != (flips[pairs[:, 0]] ^ flips[pairs[:, 1]])
+    assert len(pairs) > 5000 and wrong.any()
+    assert gap[wrong].min(axis=1).max() < 35
+
+
+def test_small_syndrome_gaps_equal_brute_force():
+    # every error subset of the ring with boundary: the lightest correction of each logical class
+    dec = GapDecoder.from_circuit(RING_WITH_BOUNDARY)
+    probs = np.array([0.1, 0.1, 0.1, 0.2, 0.2])
+    # qubit k flipped: the detectors and observable of the circuit above
+    cols = np.array([[1, 1, 0], [0, 1, 1], [1, 0, 1], [1, 0, 0], [0, 1, 0]], dtype=bool)
+    flip = np.array([0, 0, 1, 1, 0], dtype=bool)
+    best: dict[tuple, list[float]] = {}
+    for mask in range(32):
+        chosen = np.array([(mask >> k) & 1 for k in range(5)], dtype=bool)
+        syn = tuple(np.bitwise_xor.reduce(cols[chosen], axis=0) if chosen.any() else np.zeros(3, dtype=bool))
+        w = float(np.log((1 - probs[chosen]) / probs[chosen]).sum())
+        cls = int(np.bitwise_xor.reduce(flip[chosen])) if chosen.any() else 0
+        slot = best.setdefault(tuple(bool(v) for v in syn), [math.inf, math.inf])
+        slot[cls] = min(slot[cls], w)
+    syndromes = sorted(best)
+    _, pred, gap = dec(np.array(syndromes, dtype=bool))
+    for k, syn in enumerate(syndromes):
+        lo, hi = sorted(best[syn])
+        assert pred[k, 0] == int(np.argmin(best[syn]))
+        assert gap[k].min() == pytest.approx((hi - lo) * DB_PER_NEPER, rel=1e-6)
+
+
+#: Thresholds (boundary gap, cross-cap gap) in dB chosen on the sweep sweeps/rp2-ref-d3-e2e (not on the
+#: shots below, which use their own seeds).
+PUBLISHED_D3_CUT = (80.0, 49.0)
+
+
+@pytest.mark.slow
+def test_published_end_to_end_two_gap_cut_reaches_the_published_point(e2e):
+    # spec §7: 1.52e-6 at 2.37 attempts per kept shot; done-when: at or below 1.6e-6 at <= 2.5 attempts
+    staged = StagedCircuit.from_circuit(e2e)
+    dec = GapDecoder.from_circuit(e2e)
+    shots = kept = kept_cut = errors_cut = 0
+    for seed in range(60):
+        r = sample_staged(staged, shots=200_000, seed=9000 + seed)
+        _, pred, gap = dec(r.detectors)
+        err = pred[:, 0] != r.observables[:, 0]
+        cut = (gap[:, 0] >= PUBLISHED_D3_CUT[0]) & (gap[:, 1] >= PUBLISHED_D3_CUT[1])
+        shots += r.shots
+        kept += r.kept
+        kept_cut += int(cut.sum())
+        errors_cut += int((err & cut).sum())
+    assert abs(kept / shots - 0.562) <= 5 * math.sqrt(0.562 * 0.438 / shots) + 2e-3
+    assert shots / kept_cut <= 2.5
+    expected = 1.6e-6 * kept_cut
+    assert errors_cut <= expected + 3 * math.sqrt(expected) + 1
