@@ -32,11 +32,14 @@ impossible values raise :class:`ftq.errors.InputError` with one sentence.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import math
 import pathlib
+import signal
 import sys
+import threading
 import time
 import tomllib
 from collections.abc import Callable
@@ -480,22 +483,49 @@ def run_sweep(
             printer=printer,
         )
     else:
-        sinter.collect(
-            num_workers=workers,
-            tasks=tasks,
-            save_resume_filepath=path,
-            max_shots=spec.max_shots,
-            max_errors=spec.max_errors,
-            custom_decoders=samplers,
-            progress_callback=printer,
-            # no CPU pinning: sinter pins worker i to CPU i, so two sweeps run side by side (or a sweep
-            # beside any other job) would share CPU 0 while CPU 1 idles
-            allowed_cpu_affinity_ids=[],
-        )
+        with _terminate_as_interrupt():
+            _collect_local(tasks, spec=spec, samplers=samplers, path=path, workers=workers, printer=printer)
     if printer is not None:
         print(file=sys.stderr)
     final = _existing(path)
     return [final[t.strong_id()] for t in tasks if t.strong_id() in final]
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """Turn SIGTERM into KeyboardInterrupt while sampling, so sinter stops its worker processes.
+
+    Without it, ``kill`` stops the sweep but leaves its workers sampling for nobody. Rows already
+    appended to the CSV stay; the interrupted batch is lost, and a rerun resumes from the file.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _collect_local(tasks, *, spec: SweepSpec, samplers, path, workers: int, printer) -> None:
+    """sinter's own engine on this machine, resuming from and appending to ``path``."""
+    sinter.collect(
+        num_workers=workers,
+        tasks=tasks,
+        save_resume_filepath=path,
+        max_shots=spec.max_shots,
+        max_errors=spec.max_errors,
+        custom_decoders=samplers,
+        progress_callback=printer,
+        # no CPU pinning: sinter pins worker i to CPU i, so two sweeps run side by side (or a sweep
+        # beside any other job) would share CPU 0 while CPU 1 idles
+        allowed_cpu_affinity_ids=[],
+    )
 
 
 def _sample_chunk(sampler: sinter.Sampler, task: sinter.Task, shots: int) -> sinter.AnonTaskStats:

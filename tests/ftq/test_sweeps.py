@@ -189,3 +189,48 @@ def test_compact_refuses_a_foreign_csv_untouched(tmp_path):
     with pytest.raises(InputError, match="not a sinter statistics CSV"):
         compact_stats_csv(csv)
     assert csv.read_text() == "name,value\nfoo,1\n"
+
+
+def _children(pid: int) -> set[int]:
+    out = set()
+    for task in pathlib.Path(f"/proc/{pid}/task").glob("*"):
+        text = (task / "children").read_text() if (task / "children").exists() else ""
+        out.update(int(c) for c in text.split())
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = pathlib.Path(f"/proc/{pid}/stat")
+    return not (stat.exists() and stat.read_text().split(")")[-1].split()[0] == "Z")
+
+
+@pytest.mark.skipif(not pathlib.Path("/proc/self/task").exists(), reason="needs /proc")
+def test_sigterm_stops_the_workers_and_keeps_the_csv(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    path = _spec_dir(tmp_path, GOOD.replace("3000", "10_000_000_000"))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ftq.cli", "sweep", "run", str(path)],
+        cwd=pathlib.Path(__file__).parents[2],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    csv = path.parent / "stats.csv"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (csv.exists() and len(csv.read_text().splitlines()) >= 2):
+        time.sleep(0.2)
+    workers = _children(proc.pid)
+    assert workers, "the sweep started no worker"
+    proc.terminate()
+    proc.wait(timeout=60)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(_alive(w) for w in workers):
+        time.sleep(0.2)
+    assert not any(_alive(w) for w in workers)  # no worker left sampling for nobody
+    assert sum(s.shots for s in check_stats_csv(csv)) > 0  # what was appended is still readable
