@@ -66,10 +66,11 @@ KEYS = {
 }
 DECODERS = ("gap", "perfectionist")
 
-#: Version of each decoder's outputs, written into every task's json_metadata (so into its strong id):
-#: rows sampled before a change of a decoder's soft outputs become a separate task instead of being
-#: silently added to new ones when a sweep resumes. gap: 3 = two gaps, exact for small syndromes.
-DECODER_VERSIONS = {"gap": 3, "perfectionist": 1}
+#: Version of a decoder's outputs, written into its tasks' json_metadata (so into their strong ids): rows
+#: sampled before a change of the decoder's soft outputs become a separate task instead of being silently
+#: added to new ones when a sweep resumes. gap: 3 = two gaps, exact for small syndromes. Decoders not
+#: listed (perfectionist) never changed, and their tasks keep the ids of the stored sweeps.
+DECODER_VERSIONS = {"gap": 3}
 
 Builder = Callable[..., stim.Circuit]
 
@@ -103,7 +104,7 @@ class SweepSpec:
                 out.append(
                     {"circuit": self.circuit.name, "noise": self.noise, "p": p, "decoder": self.decoder}
                     | ({"protocol": self.protocol} if self.protocol else {})
-                    | {"decoder_version": DECODER_VERSIONS[self.decoder]}
+                    | _version(self.decoder)
                 )
             return out
         for d1 in self.d1:
@@ -117,8 +118,8 @@ class SweepSpec:
                             "noise": self.noise,
                             "p": p,
                             "decoder": self.decoder,
-                            "decoder_version": DECODER_VERSIONS[self.decoder],
                         }
+                        | _version(self.decoder)
                     )
         return out
 
@@ -129,6 +130,10 @@ class SweepSpec:
         if base.name == self.name:
             return base / "stats.csv"
         return base / self.name / "stats.csv"
+
+
+def _version(decoder: str) -> dict:
+    return {"decoder_version": DECODER_VERSIONS[decoder]} if decoder in DECODER_VERSIONS else {}
 
 
 def _ints(key: str, value: object) -> tuple[int, ...]:
