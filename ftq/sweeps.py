@@ -27,7 +27,7 @@ impossible values raise :class:`ftq.errors.InputError` with one sentence.
 
 >>> spec = parse_spec({"protocol": "rp2", "d1": 3, "D": 7, "p": 0.001, "max_shots": 100}, name="x")
 >>> spec.points()
-[{'protocol': 'rp2', 'd1': 3, 'D': 7, 'noise': 'uniform', 'p': 0.001, 'decoder': 'gap', 'decoder_version': 3}]
+[{'protocol': 'rp2', 'd1': 3, 'D': 7, 'noise': 'uniform', 'p': 0.001, 'decoder': 'gap', 'decoder_version': 4}]
 """
 
 from __future__ import annotations
@@ -68,9 +68,9 @@ DECODERS = ("gap", "perfectionist")
 
 #: Version of a decoder's outputs, written into its tasks' json_metadata (so into their strong ids): rows
 #: sampled before a change of the decoder's soft outputs become a separate task instead of being silently
-#: added to new ones when a sweep resumes. gap: 3 = two gaps, exact for small syndromes. Decoders not
-#: listed (perfectionist) never changed, and their tasks keep the ids of the stored sweeps.
-DECODER_VERSIONS = {"gap": 3}
+#: added to new ones when a sweep resumes. gap: 4 = two gaps, exact for syndromes of up to 8 events per
+#: part. Decoders not listed (perfectionist) never changed; their tasks keep the stored sweeps' ids.
+DECODER_VERSIONS = {"gap": 4}
 
 Builder = Callable[..., stim.Circuit]
 
