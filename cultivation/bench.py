@@ -27,7 +27,7 @@ import sinter
 import stim
 
 from cultivation.decoding import gap_predictor, pruned_split_dem
-from ftq.sampling import StagedCompiledSampler, make_task
+from ftq.sampling import StagedCompiledSampler, make_task, sample_shots
 
 REFERENCE = pathlib.Path(__file__).resolve().parents[2] / "shared" / "reference" / "rp2"
 
@@ -58,7 +58,7 @@ def run_bench(*, shots: int = 200_000, quiet: bool = False, project: bool = Fals
     compiled = StagedCompiledSampler(circuit, gap_predictor(circuit), seed=1)
     compiled.sample(min(shots, 1000))  # warm-up
     t0 = time.process_time()
-    st = compiled.sample(shots)
+    st = sample_shots(compiled, shots)
     staged = (st.shots - st.discards) / (time.process_time() - t0)
     # sinter collect with its built-in pymatching on the pruned, split DEM
     task = make_task(circuit, decoder="pymatching", detector_error_model=pruned_split_dem(circuit))

@@ -250,7 +250,7 @@ def sample_cmd(file, shots, decoder, seed, as_json) -> None:
 
     import stim
 
-    from ftq.sampling import StagedSampler, perfectionist_predictor
+    from ftq.sampling import StagedSampler, perfectionist_predictor, sample_shots
 
     if shots < 1:
         raise InputError(f"--shots {shots} must be a positive integer.")
@@ -276,7 +276,7 @@ def sample_cmd(file, shots, decoder, seed, as_json) -> None:
 
     t0 = time.process_time()
     compiled = StagedCompiledSampler(circuit, sampler.predictor_factory(circuit), seed=seed)
-    stats = compiled.sample(shots)
+    stats = sample_shots(compiled, shots)
     seconds = time.process_time() - t0
     kept = stats.shots - stats.discards
     out = {

@@ -320,17 +320,30 @@ def _count_gaps(errors: np.ndarray, gaps: np.ndarray) -> Counter:
 
 
 class StagedCompiledSampler(sinter.CompiledSampler):
-    """Staged sampling + a predictor for one task; see :class:`StagedSampler`."""
+    """Staged sampling + a predictor for one task; see :class:`StagedSampler`.
+
+    It sizes its own batches (``handles_throttling``): sinter would ramp from one shot per call up to
+    about a second per call, where the per-call cost of the decoder's small-syndrome tables weighs. Here
+    a call takes at most :attr:`batch` shots, and the batch adapts to about :data:`TARGET_SECONDS`.
+    """
+
+    #: wall-clock seconds one call aims at when sinter hands over all remaining shots
+    TARGET_SECONDS = 5.0
 
     def __init__(self, circuit: stim.Circuit, predictor: Callable, *, seed: int | None = None):
         self.staged = StagedCircuit.from_circuit(circuit)
         self.predictor = predictor
         self.rng = np.random.default_rng(seed)
+        self.batch = MAX_CHUNK
+
+    def handles_throttling(self) -> bool:
+        """Yes: :meth:`sample` takes at most :attr:`batch` shots per call (sinter asks for all that is left)."""
+        return True
 
     def sample(self, suggested_shots: int) -> sinter.AnonTaskStats:
-        """Sample about ``suggested_shots`` shots; return sinter statistics with gap and survival counts."""
+        """Sample up to ``suggested_shots`` shots (at most one adaptive batch); statistics with gap counts."""
         t0 = time.monotonic()
-        shots = max(1, int(suggested_shots))
+        shots = max(1, min(int(suggested_shots), self.batch))
         counts: Counter = Counter()
         n_errors = 0
         n_kept = 0
@@ -346,6 +359,10 @@ class StagedCompiledSampler(sinter.CompiledSampler):
                 counts[f"S{i}"] += s
             n_errors += int(errors.sum())
             n_kept += int(keep.sum())
+        elapsed = time.monotonic() - t0
+        if shots == self.batch:  # a full batch: steer its size towards the target time
+            scale = min(4.0, max(0.25, self.TARGET_SECONDS / max(elapsed, 1e-3)))
+            self.batch = max(MAX_CHUNK // 8, int(self.batch * scale))
         return sinter.AnonTaskStats(
             shots=shots,
             errors=n_errors,
@@ -353,6 +370,21 @@ class StagedCompiledSampler(sinter.CompiledSampler):
             seconds=time.monotonic() - t0,
             custom_counts=counts,
         )
+
+
+def sample_shots(compiled: sinter.CompiledSampler, shots: int) -> sinter.AnonTaskStats:
+    """Exactly ``shots`` shots from a compiled sampler, calling it as often as its batches require.
+
+    >>> import stim
+    >>> c = stim.Circuit("X_ERROR(0.1) 0\\nM 0\\nDETECTOR(0, 0, 0, 1) rec[-1]\\nOBSERVABLE_INCLUDE(0) rec[-1]")
+    >>> compiled = StagedSampler().compiled_sampler_for_task(make_task(c, decoder="perfectionist"))
+    >>> sample_shots(compiled, 100_000).shots
+    100000
+    """
+    total = sinter.AnonTaskStats()
+    while total.shots < shots:
+        total += compiled.sample(shots - total.shots)
+    return total
 
 
 class StagedSampler(sinter.Sampler):

@@ -48,7 +48,7 @@ import sinter
 import stim
 
 from ftq.errors import InputError
-from ftq.sampling import make_task
+from ftq.sampling import make_task, sample_shots
 
 KEYS = {
     "name": str,
@@ -535,7 +535,7 @@ def _collect_local(tasks, *, spec: SweepSpec, samplers, path, workers: int, prin
 
 def _sample_chunk(sampler: sinter.Sampler, task: sinter.Task, shots: int) -> sinter.AnonTaskStats:
     """Run on a Dask worker: compile the task and sample one chunk."""
-    return sampler.compiled_sampler_for_task(task).sample(shots)
+    return sample_shots(sampler.compiled_sampler_for_task(task), shots)
 
 
 def _run_dask(

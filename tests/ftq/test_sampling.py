@@ -8,11 +8,13 @@ import pytest
 import stim
 
 from ftq.sampling import (
+    MAX_CHUNK,
     StagedCircuit,
     StagedSampler,
     make_task,
     perfectionist_predictor,
     postselection_mask_packed,
+    sample_shots,
     sample_staged,
     sample_whole,
     stage_groups,
@@ -174,3 +176,12 @@ def test_published_cultivation_kept_and_ler_long(reference_dir):
     assert abs(kept / shots - 0.514) <= 5 * math.sqrt(0.514 * 0.486 / shots) + 5e-4
     expected = 8.3e-7 * kept
     assert errors <= expected + 5 * math.sqrt(expected) + 3
+
+
+def test_sampler_sizes_its_own_batches():
+    # sinter hands a sampler that handles throttling all remaining shots; one call must stay one batch
+    compiled = StagedSampler().compiled_sampler_for_task(make_task(CARRY, decoder="perfectionist"))
+    assert compiled.handles_throttling()
+    first = compiled.sample(10**12)
+    assert 0 < first.shots <= MAX_CHUNK
+    assert sample_shots(compiled, 3 * MAX_CHUNK + 5).shots == 3 * MAX_CHUNK + 5
