@@ -296,9 +296,10 @@ def test_small_syndrome_gaps_equal_brute_force():
         assert gap[k].min() == pytest.approx((hi - lo) * DB_PER_NEPER, rel=1e-6)
 
 
-#: Thresholds (boundary gap, cross-cap gap) in dB chosen on the sweep sweeps/rp2-ref-d3-e2e (not on the
-#: shots below, which use their own seeds).
-PUBLISHED_D3_CUT = (80.0, 49.0)
+#: Thresholds (boundary gap, cross-cap gap) in dB: the best pair within 2.5 attempts per kept shot chosen
+#: on half the rows of sweeps/rp2-ref-d3-e2e (``ftq plot … --max-attempts 2.5``, held-out check); the
+#: shots below use their own seeds.
+PUBLISHED_D3_CUT = (60.0, 53.0)
 
 
 @pytest.mark.slow
@@ -307,8 +308,8 @@ def test_published_end_to_end_two_gap_cut_reaches_the_published_point(e2e):
     staged = StagedCircuit.from_circuit(e2e)
     dec = GapDecoder.from_circuit(e2e)
     shots = kept = kept_cut = errors_cut = 0
-    for seed in range(60):
-        r = sample_staged(staged, shots=200_000, seed=9000 + seed)
+    for seed in range(40):
+        r = sample_staged(staged, shots=300_000, seed=9000 + seed)
         _, pred, gap = dec(r.detectors)
         err = pred[:, 0] != r.observables[:, 0]
         cut = (gap[:, 0] >= PUBLISHED_D3_CUT[0]) & (gap[:, 1] >= PUBLISHED_D3_CUT[1])
