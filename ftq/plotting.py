@@ -157,10 +157,10 @@ def series_from_stats(stats: list, *, layout_for=None) -> list[ParetoSeries]:
     ``layout_for(json_metadata)`` returns the task's :class:`ftq.resources.StageLayout` (or None: no volume).
 
     >>> import collections, sinter
-    >>> s = sinter.TaskStats(strong_id="x", decoder="gap", json_metadata={"p": 0.001}, shots=100, errors=2,
-    ...     discards=50, custom_counts=collections.Counter({"C1": 20, "E1": 2, "C30": 28}))
+    >>> s = sinter.TaskStats(strong_id="x", decoder="gap", json_metadata={"p": 0.001}, shots=10000, errors=200,
+    ...     discards=6980, custom_counts=collections.Counter({"C1": 20, "E1": 200, "C30": 2800}))
     >>> [round(pt[0], 2) for pt in series_from_stats([s])[0].points]
-    [2.0, 3.57]
+    [3.31, 3.57]
     """
     from ftq.resources import pareto_front, pareto_points
 

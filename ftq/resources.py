@@ -515,15 +515,22 @@ def _undominated(kept: np.ndarray, errors: np.ndarray) -> list[tuple[int, int]]:
 def pareto_front(points: list[ParetoPoint]) -> list[ParetoPoint]:
     """The points not dominated in (LER, attempts per kept shot): lower is better in both.
 
-    >>> mk = lambda g, k, e: ParetoPoint(g, 100, k, e, e / k, 0, 1, 100 / k)
-    >>> [p.gap_db for p in pareto_front([mk(0, 60, 6), mk(5, 50, 6), mk(9, 40, 1)])]
+    A point with no error seen counts with its upper bound: "0 errors in 447 kept shots" does not beat a
+    measured 1e-5 (it would otherwise end every front at a tiny, meaningless sample).
+
+    >>> mk = lambda g, k, e, hi=1: ParetoPoint(g, 100, k, e, e / k, 0, hi, 100 / k)
+    >>> [p.gap_db for p in pareto_front([mk(0, 60, 6), mk(5, 50, 6), mk(9, 40, 1), mk(20, 2, 0, 0.9)])]
     [0, 9]
     """
-    pts = sorted((p for p in points if p.kept > 0), key=lambda p: (p.attempts_per_kept, p.ler))
+
+    def merit(p: ParetoPoint) -> float:
+        return p.ler if p.errors > 0 else p.ler_high
+
+    pts = sorted((p for p in points if p.kept > 0), key=lambda p: (p.attempts_per_kept, merit(p)))
     front = []
     best = math.inf
     for p in pts:
-        if p.ler < best:
+        if merit(p) < best:
             front.append(p)
-            best = p.ler
+            best = merit(p)
     return front
