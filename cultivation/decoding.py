@@ -157,7 +157,7 @@ class SplitGraph:
     cross_cap_loop: float
     cross_cap_graphs: list[pymatching.Matching]
     cross_cap_hoods: list[np.ndarray]
-    cover: CoverDistances | None = None
+    cover: CoverDistances
 
 
 @dataclasses.dataclass
@@ -315,18 +315,18 @@ def _build_part(basis: str, edges: list[tuple], times: np.ndarray) -> SplitGraph
         nodes_k, flag = key
         w = _weight(p)
         kw = {"weight": w, "error_probability": p, "merge_strategy": "smallest-weight"}
+        flips = _flips_class(nodes_k, flag, phi)
         if len(nodes_k) == 1:
             (u,) = nodes_k
-            if bool(phi[u]) ^ flag:
+            if flips:
                 split.add_edge(u, side1, **kw)
                 has_side1 = True
             else:
                 split.add_boundary_edge(u, **kw)
         else:
             u, v = nodes_k
-            odd = bool(phi[u] ^ phi[v]) != flag
-            split.add_edge(u, v, fault_ids={0} if odd else None, **kw)
-            if odd:
+            split.add_edge(u, v, fault_ids={0} if flips else None, **kw)
+            if flips:
                 cross_edges.append((u, v, flag, w))
     # safety edge: node B1 can always reach the boundary, at a weight that marks "no such class"
     split.add_boundary_edge(side1, weight=_BIG, merge_strategy="smallest-weight")
@@ -404,16 +404,15 @@ class CoverDistances:
 
         for (nodes_k, flag), p in weights.items():
             w = _weight(p)
+            flips = int(_flips_class(nodes_k, flag, phi))
             if len(nodes_k) == 1:
                 (u,) = nodes_k
-                side = m + 1 if bool(phi[u]) ^ flag else m
                 for s in (0, 1):
-                    add(u + s * n, side + s * n, w)
+                    add(u + s * n, m + flips + s * n, w)
             else:
                 u, v = nodes_k
-                odd = int(bool(phi[u] ^ phi[v]) != flag)
                 for s in (0, 1):
-                    add(u + s * n, v + ((s + odd) % 2) * n, w)
+                    add(u + s * n, v + ((s + flips) % 2) * n, w)
         rows = [a for a, _ in best]
         cols = [b for _, b in best]
         graph = coo_matrix((list(best.values()), (rows, cols)), shape=(2 * n, 2 * n)).tocsr()
@@ -509,6 +508,14 @@ def _class_convolve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out
 
 
+def _flips_class(nodes_k: tuple, flag: bool, phi: np.ndarray) -> bool:
+    """Whether a merged mechanism changes a correction's class: a boundary edge on side 1 (flips b), or an
+    interior edge that contradicts the potential (odd, through the cross-cap: flips x)."""
+    if len(nodes_k) == 1:
+        return bool(phi[nodes_k[0]]) ^ flag
+    return bool(phi[nodes_k[0]] ^ phi[nodes_k[1]]) != flag
+
+
 def _class_graph(
     weights: dict[tuple, float], phi: np.ndarray, m: int, *, skip: tuple | None = None
 ) -> pymatching.Matching:
@@ -524,13 +531,11 @@ def _class_graph(
             continue
         nodes_k, flag = key
         kw = {"weight": _weight(p), "error_probability": p, "merge_strategy": "smallest-weight"}
+        flips = _flips_class(nodes_k, flag, phi)
         if len(nodes_k) == 1:
-            (u,) = nodes_k
-            g.add_boundary_edge(u, fault_ids={1} if bool(phi[u]) ^ flag else None, **kw)
+            g.add_boundary_edge(nodes_k[0], fault_ids={1} if flips else None, **kw)
         else:
-            u, v = nodes_k
-            odd = bool(phi[u] ^ phi[v]) != flag
-            g.add_edge(u, v, fault_ids={0} if odd else None, **kw)
+            g.add_edge(nodes_k[0], nodes_k[1], fault_ids={0} if flips else None, **kw)
     g.add_boundary_edge(m, weight=_BIG, merge_strategy="smallest-weight")
     return g
 
@@ -667,7 +672,8 @@ class GapDecoder:
         x, b, w_best = _decode_class(part.matching, syn)
         comp = _Competitors(x, b, w_best, part.cross_cap_loop)
         # syndromes with few detection events get exact values below; the candidate search is for the rest
-        big = np.flatnonzero(uniq.sum(axis=1) > EXACT_EVENTS) if part.cover is not None else np.arange(m)
+        small = uniq.sum(axis=1) <= EXACT_EVENTS
+        big = np.flatnonzero(~small)
         if len(big) and part.has_side1:
             # the best correction on each side of the boundary class (B1 forced to 0 and to 1)
             sub = syn[big]
@@ -694,8 +700,7 @@ class GapDecoder:
                 sub[:, v] ^= 1
                 cx, cb, w = _decode_class(graph, sub)
                 comp.offer(rows, ~cx, cb, w + w_e)
-        if part.cover is not None:
-            comp.set_exact(part.cover, uniq)
+        comp.set_exact(part.cover, uniq, np.flatnonzero(small))
         return comp
 
 
@@ -727,9 +732,9 @@ class _Competitors:
         self.bd[rows] = np.where(db & dx, np.minimum(self.bd[rows], w + self.loop), self.bd[rows])
         self.rp[rows] = np.where(dx & ~db, np.minimum(self.rp[rows], w), self.rp[rows])
 
-    def set_exact(self, cover: CoverDistances, uniq: np.ndarray) -> None:
-        """Replace best class and both competitors by exact values for syndromes of few detection events."""
-        small = np.flatnonzero(uniq.sum(axis=1) <= EXACT_EVENTS)
+    def set_exact(self, cover: CoverDistances, uniq: np.ndarray, small: np.ndarray) -> None:
+        """Replace best class and both competitors by exact values for the rows ``small`` of ``uniq``
+        (at most :data:`EXACT_EVENTS` detection events each)."""
         if len(small) == 0:
             return
         events = np.full((len(small), EXACT_EVENTS), -1, dtype=np.int64)
