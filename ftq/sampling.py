@@ -303,19 +303,15 @@ def _count_gaps(errors: np.ndarray, gaps: np.ndarray) -> Counter:
     [('C3|inf', 2), ('E1|2', 1)]
     """
     counts: Counter = Counter()
-    table = np.asarray(gaps, dtype=float)
+    table = np.floor(np.asarray(gaps, dtype=float))  # infinities stay infinite
     if table.ndim == 1:
         table = table[:, None]
-    sentinel = np.iinfo(np.int64).max
-    cells = np.where(np.isfinite(table), np.floor(np.where(np.isfinite(table), table, 0)), 0).astype(np.int64)
-    cells[~np.isfinite(table)] = sentinel
     for prefix, sel in (("C", ~errors), ("E", errors)):
         if not sel.any():
             continue
-        rows, cnt = np.unique(cells[sel], axis=0, return_counts=True)
+        rows, cnt = np.unique(table[sel], axis=0, return_counts=True)
         for row, c in zip(rows.tolist(), cnt.tolist(), strict=True):
-            key = prefix + "|".join("inf" if v == sentinel else str(v) for v in row)
-            counts[key] += c
+            counts[gap_key(prefix, *row)] += c
     return counts
 
 
