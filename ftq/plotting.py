@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import functools
 import json
 import math
+import operator
 import pathlib
 import sys
 
@@ -143,12 +145,23 @@ def plot_pareto(
     return out
 
 
+def _rows_by_id(stats: list) -> dict[str, list]:
+    """Rows grouped by task (strong id), in first-seen order."""
+    rows: dict[str, list] = {}
+    for s in stats:
+        rows.setdefault(s.strong_id, []).append(s)
+    return rows
+
+
 def _merge_by_id(stats: list) -> dict[str, object]:
     """Rows of the same task (same strong id) added together, in first-seen order."""
-    merged: dict[str, object] = {}
-    for s in stats:
-        merged[s.strong_id] = merged[s.strong_id] + s if s.strong_id in merged else s
-    return merged
+    return {sid: functools.reduce(operator.add, rows) for sid, rows in _rows_by_id(stats).items()}
+
+
+def _thin(items: list, max_points: int) -> list:
+    """About ``max_points`` evenly spaced items, always with the last one."""
+    step = max(1, len(items) // max_points)
+    return items[::step] + ([items[-1]] if items and (len(items) - 1) % step else [])
 
 
 def series_from_stats(stats: list, *, layout_for=None) -> list[ParetoSeries]:
@@ -227,12 +240,9 @@ def summary_lines(
     """
     from ftq.resources import holdout_points, pareto_front, pareto_points, survivors_from_counts
 
-    merged = _merge_by_id(stats)
-    rows_of: dict[str, list] = {}
-    for r in stats:
-        rows_of.setdefault(r.strong_id, []).append(r)
     lines = []
-    for s in merged.values():
+    for rows in _rows_by_id(stats).values():
+        s = functools.reduce(operator.add, rows)
         meta = s.json_metadata if isinstance(s.json_metadata, dict) else {}
         layout = layout_for(meta) if layout_for is not None else None
         kept = s.shots - s.discards
@@ -250,14 +260,12 @@ def summary_lines(
                 "  survival after postselected stages: " + " ".join(f"{v / s.shots:.4f}" for v in surv)
             )
         front = pareto_front(pts)
-        step = max(1, len(front) // max_points)
-        for p in front[::step] + ([front[-1]] if front and (len(front) - 1) % step else []):
+        for p in _thin(front, max_points):
             lines.append("  " + _point_line(p))
-        pairs = holdout_points(rows_of[s.strong_id], layout=layout)
+        pairs = holdout_points(rows, layout=layout)
         if pairs:
             lines.append("  held-out check (front chosen on rows 0, 2, 4, …; measured on rows 1, 3, 5, …):")
-            step = max(1, len(pairs) // max_points)
-            for a, b in pairs[::step] + ([pairs[-1]] if (len(pairs) - 1) % step else []):
+            for a, b in _thin(pairs, max_points):
                 lines.append("    " + _holdout_line(a, b))
         if max_attempts is not None:
             best = _best_within(front, max_attempts)

@@ -27,7 +27,9 @@ the kept shots after the gap cut.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
+import operator
 from collections.abc import Mapping
 
 import numpy as np
@@ -487,12 +489,8 @@ def holdout_points(
     """
     if len(rows) < 2:
         return []
-    first, second = rows[0::2], rows[1::2]
-    a, b = first[0], second[0]
-    for r in first[1:]:
-        a = a + r
-    for r in second[1:]:
-        b = b + r
+    a = functools.reduce(operator.add, rows[0::2])
+    b = functools.reduce(operator.add, rows[1::2])
     return [
         (p, point_at(b, p.gap_db, p.gap2_db, layout=layout))
         for p in pareto_front(pareto_points(a, layout=layout))

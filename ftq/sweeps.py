@@ -35,7 +35,9 @@ from __future__ import annotations
 import contextlib
 import csv
 import dataclasses
+import functools
 import math
+import operator
 import pathlib
 import signal
 import sys
@@ -399,10 +401,7 @@ def compact_stats_csv(path: str | pathlib.Path, *, halves: int = 2) -> tuple[int
         for h in range(halves):
             part = members[h::halves]
             if part:
-                merged = part[0]
-                for r in part[1:]:
-                    merged = merged + r
-                out.append(merged)
+                out.append(functools.reduce(operator.add, part))
     write_text_atomic(path, sinter.CSV_HEADER + "\n" + "".join(r.to_csv_line() + "\n" for r in out))
     return len(rows), len(out)
 
