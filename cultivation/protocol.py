@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import stim
 
-from cultivation.morph import morph_plan
+from cultivation.morph import MorphPlan, morph_plan
 from cultivation.stages import (
     PROXIES,
     State,
     check,
     expand,
     fix_x_frame,
-    grow_bell_ring,
+    grow,
     inject,
     logical_readout,
     morph,
@@ -56,26 +56,22 @@ def validate(protocol: str, *, d1: int, final_distance: int | None, proxy: str =
     return D
 
 
-def _cultivate(d1: int, proxy: str) -> State:
+def _cultivate(d1: int, proxy: str) -> tuple[State, MorphPlan]:
+    """Cultivation up to the last check; returns the state and the morph still to be undone."""
     st = inject(d=3, proxy=proxy)
     rp_round(st, stage=Stage.ROUND)
     plan = morph_plan(3)
     morph(st, plan)
     check(st, plan)
     if d1 == 3:
-        morph_back(st, plan)
-        return st
-    morph_back(st, plan, stage=Stage.GROW)
-    grow_bell_ring(st, radius=2)
-    st.d = 5
-    rp_round(st, stage=Stage.GROW)
+        return st, plan
+    grow(st, plan)
     fix_x_frame(st)
     rp_round(st, stage=Stage.ROUND)
     plan5 = morph_plan(5)
     morph(st, plan5)
     check(st, plan5)
-    morph_back(st, plan5)
-    return st
+    return st, plan5
 
 
 def build_noiseless(
@@ -83,11 +79,12 @@ def build_noiseless(
 ) -> stim.Circuit:
     """The noiseless, stage-tagged circuit of a protocol."""
     D = validate(protocol, d1=d1, final_distance=final_distance, proxy=proxy)
-    st = _cultivate(d1, proxy)
+    st, plan = _cultivate(d1, proxy)
     if protocol == "cultivation":
+        morph_back(st, plan)
         logical_readout(st, postselected=True)
         return st.builder.finish()
-    expand(st, distance=D)
+    expand(st, distance=D, plan=plan)
     for _ in range(d1):
         surface_round(st)
     logical_readout(st, postselected=False)

@@ -17,7 +17,6 @@ import dataclasses
 from collections.abc import Hashable, Iterable
 
 import numpy as np
-import stim
 
 from cultivation.layout import Check, rp_checks, rp_logicals, square, surface_checks
 from cultivation.morph import MorphPlan
@@ -45,7 +44,6 @@ class State:
     last: dict[complex, Hashable]  # ancilla position -> key of the latest measurement of that check
     t: int = 0
     emitted: set[frozenset[int]] = dataclasses.field(default_factory=set)
-    live: set[complex] = dataclasses.field(default_factory=set)
 
 
 def _emit_detectors(
@@ -119,7 +117,7 @@ def inject(*, d: int = 3, proxy: str = "S") -> State:
     b.cx(zip(neg, pos, strict=True))
     _gate(b, proxy, [0j])
     b.tick()
-    st = State(b, proxy, d, rp_checks(d), {}, live=set(data))
+    st = State(b, proxy, d, rp_checks(d), {})
     rp_round(st, stage=Stage.INJECTION)
     fix_x_frame(st)
     return st
@@ -165,17 +163,60 @@ def fix_x_frame(st: State) -> None:
 
 
 def _round(
-    st: State, checks: list[Check], *, stage: Stage, steps: int, extra: Iterable[Hashable] = ()
+    st: State,
+    checks: list[Check],
+    *,
+    stage: Stage,
+    steps: int,
+    extra: Iterable[Hashable] = (),
+    fresh: dict[str, list[complex]] | None = None,
+    bell: list[tuple[complex, complex]] = (),
+    back: MorphPlan | None = None,
+    back_stage: Stage = Stage.MORPH,
 ) -> None:
+    """One syndrome round, optionally preparing new qubits and running a morph back inside it.
+
+    ``fresh`` (basis -> qubits) are reset just before the round's first CX layer, ``bell`` pairs are reset in the
+    first tick and entangled in the second; the reversed layers of ``back`` run from the first tick, each syndrome
+    CX layer starts once no later morph-back layer touches its qubits, and the extras are measured in the tick
+    after the last morph-back layer, beside the syndrome CX layers (spec §3: morph back + grow or expand in one
+    round). Without any of these it is a plain round: ancilla reset, the CX layers, measurement.
+    """
     b = st.builder
+    syn = syndrome_layers(checks, steps=steps)
+    undo = [list(layer) for layer in reversed(back.layers)] if back is not None else []
+    used = {q for layer in syn for pair in layer for q in pair}
     z = [c.ancilla for c in checks if c.basis == "Z"]
     x = [c.ancilla for c in checks if c.basis == "X"]
-    b.reset(z, basis="Z")
-    b.reset(x, basis="X")
-    b.tick()
-    for layer in syndrome_layers(checks, steps=steps):
-        b.cx(layer)
-        b.tick()
+    fresh = {"X": list((fresh or {}).get("X", [])) + x, "Z": list((fresh or {}).get("Z", [])) + z}
+    extras = set(back.extras_x) | set(back.extras_z) if back is not None else set()
+    start = max(
+        [1 + bool(bell)]
+        + [k + 1 for k, layer in enumerate(undo) if used & {q for pair in layer for q in pair}]
+        # a new qubit where an extra was is reset in the tick after the extras are measured
+        + [len(undo) + 2 for qs in fresh.values() if extras & set(qs)]
+    )
+    final = start + len(syn)
+    if len(undo) > final:
+        raise RuntimeError(f"the morph back ({len(undo)} layers) outlasts the round ({final} ticks)")
+    for k in range(final + 1):
+        if k == 0 and bell:
+            b.reset([a for a, _ in bell], basis="X")
+            b.reset([t for _, t in bell], basis="Z")
+        if k == start - 1:
+            b.reset(fresh["Z"], basis="Z")
+            b.reset(fresh["X"], basis="X")
+        layer = list(undo[k]) if k < len(undo) else []
+        if k == 1 and bell:
+            layer += bell
+        if start <= k < final:
+            layer += syn[k - start]
+        if layer:
+            b.cx(layer)
+        if back is not None and k == len(undo):
+            _measure_extras(st, back, stage=back_stage)
+        if k < final:
+            b.tick()
     keys_z = [("m", st.t, a) for a in z]
     keys_x = [("m", st.t, a) for a in x]
     b.measure(z, basis="Z", keys=keys_z)
@@ -202,7 +243,6 @@ def morph(st: State, plan: MorphPlan) -> None:
     for layer in plan.layers:
         b.cx(layer)
         b.tick()
-    st.live |= set(plan.extras_x) | set(plan.extras_z)
 
 
 def _tree_parents(plan: MorphPlan) -> dict[complex, complex]:
@@ -328,15 +368,22 @@ def _check_gates(b: CircuitBuilder, plan: MorphPlan, *, pre: str, t: int) -> Non
 
 
 def morph_back(st: State, plan: MorphPlan, *, stage: Stage = Stage.MORPH) -> None:
-    """SRP-d → RP-d: the morph layers reversed, then the extras measured (each must read its reset value)."""
+    """SRP-d → RP-d on its own: the morph layers reversed, then the extras measured (each must read its reset value).
+
+    Where a round follows, the morph back runs inside it instead (:func:`grow`, :func:`expand`).
+    """
     b = st.builder
     for layer in reversed(plan.layers):
         b.cx(layer)
         b.tick()
+    _measure_extras(st, plan, stage=stage)
+    b.tick()
+
+
+def _measure_extras(st: State, plan: MorphPlan, *, stage: Stage) -> None:
+    b = st.builder
     b.measure(plan.extras_x, basis="X", keys=[("extra", st.t, e) for e in plan.extras_x])
     b.measure(plan.extras_z, basis="Z", keys=[("extra", st.t, e) for e in plan.extras_z])
-    b.tick()
-    st.live -= set(plan.extras_x) | set(plan.extras_z)
     extras = list(plan.extras_x) + list(plan.extras_z)
     basis = {e: ("X" if e in plan.extras_x else "Z") for e in extras}
     _emit_detectors(
@@ -364,47 +411,46 @@ def _logical_product(st: State) -> dict[complex, str]:
     return dict(logicals["Y"] if st.proxy in ("S", "S_DAG") else logicals["X"])
 
 
-def grow_bell_ring(st: State, *, radius: int) -> list[complex]:
-    """Prepare the ring at Chebyshev radius ``radius`` as antipodal Bell pairs (returns the new qubits)."""
-    b = st.builder
+def _bell_ring(radius: int) -> list[tuple[complex, complex]]:
+    """The ring at Chebyshev radius ``radius`` as antipodal pairs (control in |+>, target in |0>)."""
     ring = [q for q in square(2 * radius + 1) if max(abs(q.real), abs(q.imag)) == radius]
-    neg = [q for q in ring if (q.imag, q.real) < (0, 0)]
-    pos = [-q for q in neg]
-    b.reset(neg, basis="X")
-    b.reset(pos, basis="Z")
-    b.tick()
-    b.cx(zip(neg, pos, strict=True))
-    b.tick()
-    st.live |= set(ring)
-    return ring
+    return [(q, -q) for q in ring if (q.imag, q.real) < (0, 0)]
 
 
-def expand(st: State, *, distance: int) -> None:
-    """RP-d → rotated surface code of distance D: Bell ring at radius d//2+1, |0> top/bottom, |+> left/right."""
-    b = st.builder
-    r_old = (st.d - 1) // 2
-    R = (distance - 1) // 2
+def grow(st: State, plan: MorphPlan) -> None:
+    """Morph back + grow RP-d → RP-(d+2) in one round: the ring at radius d//2+1 as antipodal Bell pairs, decoded as
+    growth detectors (postselected), the morph back of ``plan`` inside the round."""
+    ring = _bell_ring(st.d // 2 + 1)
+    st.d += 2
+    _round(st, rp_checks(st.d), stage=Stage.GROW, steps=5, bell=ring, back=plan, back_stage=Stage.GROW)
+
+
+def expand(st: State, *, distance: int, plan: MorphPlan | None = None) -> None:
+    """(Morph back +) expand RP-d → rotated surface code of distance D in one round.
+
+    The ring at radius d//2+1 as antipodal Bell pairs, the outer top/bottom triangles (|y| > |x|) in |0>, left/right
+    in |+>; with ``plan`` the morph back runs inside the round.
+    """
     if distance < 2 * st.d + 1:
         raise ValueError(f"final distance D={distance} must be >= 2d+1 = {2 * st.d + 1}")
-    grow_ring = r_old + 1
+    grow_ring = st.d // 2 + 1
     outer = [q for q in square(distance) if max(abs(q.real), abs(q.imag)) > grow_ring]
     zeros = [
         q for q in outer if abs(q.imag) > abs(q.real) or (abs(q.imag) == abs(q.real) and q.real * q.imag > 0)
     ]
     plus = [q for q in outer if q not in set(zeros)]
-    b.reset(plus, basis="X")
-    b.reset(zeros, basis="Z")
-    st.live |= set(outer)
-    grow_bell_ring(st, radius=grow_ring)
     st.d = distance
-    del R
-    _round(st, surface_checks(distance), stage=Stage.EXPAND, steps=4)
+    _round(
+        st,
+        surface_checks(distance),
+        stage=Stage.EXPAND,
+        steps=4,
+        fresh={"X": plus, "Z": zeros},
+        bell=_bell_ring(grow_ring),
+        back=plan,
+    )
 
 
 def surface_round(st: State) -> None:
     """One rotated-surface-code round (4 CX layers), decoded."""
     _round(st, surface_checks(st.d), stage=Stage.SURFACE, steps=4)
-
-
-def _stim_circuit(st: State) -> stim.Circuit:
-    return st.builder.finish()
