@@ -512,6 +512,30 @@ def enumerate_undetected(
     return _enumerate_arrays(arr, max_weight=max_weight)
 
 
+def silent_floor(circuit: stim.Circuit, *, max_weight: int = 3) -> EnumerationResult:
+    """Undetected error sets with *every* detector silent, decoded ones included.
+
+    In a circuit with decoded detectors this is the floor under any decoder and any soft-output cut: a shot whose
+    detectors are all silent looks perfect to every cut, and it is wrong when the observable flipped. Its ``ler``
+    is the leading-order probability of that among all-silent shots.
+
+    >>> c = stim.Circuit('''
+    ...     X_ERROR(0.01) 0 1
+    ...     CX 0 2 1 2
+    ...     M 2 0
+    ...     DETECTOR(0, 0, 0) rec[-2]
+    ...     OBSERVABLE_INCLUDE(0) rec[-1]''')
+    >>> silent_floor(c, max_weight=2).fault_distance
+    2
+    """
+    if not 1 <= max_weight <= 12:
+        raise InputError(f"max weight {max_weight} is outside the supported range 1..12")
+    dem = circuit.detector_error_model(decompose_errors=False, approximate_disjoint_errors=True)
+    if dem.num_observables == 0:
+        raise InputError("the circuit has no OBSERVABLE_INCLUDE; there is no logical error to estimate")
+    return _enumerate_arrays(dem_arrays(dem), max_weight=max_weight)
+
+
 def _enumerate_arrays(arr: DemArrays, *, max_weight: int) -> EnumerationResult:
     r = arr.r
     hashes = _symptom_hashes(arr.masks)

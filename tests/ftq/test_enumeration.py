@@ -14,6 +14,7 @@ from ftq.enumeration import (
     enumerate_undetected,
     fault_count_distribution,
     postselected_dem,
+    silent_floor,
     tail_estimate,
 )
 from ftq.errors import InputError
@@ -157,3 +158,24 @@ def test_tail_estimate_on_d3_cultivation_matches_enumeration(reference_dir):
     est = tail_estimate(c, max_weight=5, paths=300_000, seed=7)
     for w in (3, 4, 5):
         assert est.sum_logical[w] == pytest.approx(exact.sum_logical[w], rel=0.15)
+
+
+def test_silent_floor_keeps_decoded_detectors_silent():
+    # the single fault on qubit 0 flips the decoded detector and the observable: the floor needs a second fault
+    # to silence the detector, while the postselected-only count (decoded detector ignored) sees weight 1
+    c = stim.Circuit("""
+        X_ERROR(0.01) 0 1
+        CX 0 2 1 2
+        M 2 0
+        DETECTOR(0, 0, 0) rec[-2]
+        OBSERVABLE_INCLUDE(0) rec[-1]""")
+    floor = silent_floor(c, max_weight=3)
+    assert floor.fault_distance == 2
+    assert enumerate_undetected(c, max_weight=3, allow_decoded=True).fault_distance == 1
+    r = 0.01 / 0.99
+    assert floor.sum_logical[2] == pytest.approx(r * r)
+
+
+def test_silent_floor_needs_an_observable():
+    with pytest.raises(InputError, match="OBSERVABLE_INCLUDE"):
+        silent_floor(stim.Circuit("X_ERROR(0.1) 0\nM 0\nDETECTOR(0, 0, 0) rec[-1]"))
