@@ -107,6 +107,7 @@ class StageLayout:
         activated_per_tick: list[int] = []
         peak = 0
         det_tick: list[int] = []
+        meas_tick: list[int] = []
         tick = 0
         for inst in flat:
             name = inst.name
@@ -117,8 +118,14 @@ class StageLayout:
                 tick += 1
                 continue
             if name == "DETECTOR":
-                det_tick.append(tick)
+                # a detector belongs to the tick of its latest measurement, wherever it is declared
+                recs = [t.value for t in inst.targets_copy() if t.is_measurement_record_target]
+                det_tick.append(meas_tick[len(meas_tick) + max(recs)] if recs else tick)
                 continue
+            if stim.gate_data(name).produces_measurements:
+                one = stim.Circuit()
+                one.append(inst)
+                meas_tick += [tick] * one.num_measurements
             qs = [t.value for t in inst.targets_copy() if t.is_qubit_target]
             if name in _RESETS or name in _MEAS_RESET:
                 live.update(qs)
@@ -174,6 +181,8 @@ class StageLayout:
                 seg_tau = float(tau[label])
             elif known and stage is not None:
                 seg_tau = TAU.get(stage, 1.0)
+            elif not post:
+                seg_tau = 1.0  # a decoded segment is one round by construction (one detector time t)
             else:
                 seg_tau = (b - a + 1) / tpr
             segments.append(
@@ -189,6 +198,11 @@ class StageLayout:
                     tau=seg_tau,
                 )
             )
+        # a τ = 0 segment (the morph back) runs inside the round after it: that round holds its qubits too
+        for i in range(len(segments) - 1):
+            if segments[i].tau == 0:
+                n_live = max(segments[i].n_live, segments[i + 1].n_live)
+                segments[i + 1] = dataclasses.replace(segments[i + 1], n_live=n_live)
         # the last decoded segment that is shorter than half a round is the noiseless final readout (MPP):
         # it counts as one more final-code round
         if (

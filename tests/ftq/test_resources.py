@@ -60,6 +60,65 @@ def test_layout_uses_tau_table_with_project_tags():
     assert [s.tau for s in layout.segments] == [1.5, 1.0]  # CHECK (morph to SRP + half check), SURFACE
 
 
+def test_a_detector_belongs_to_the_tick_of_its_latest_measurement():
+    # declaring the first detector one tick late must not move the boundary between the two segments
+    body = "R 0 1\nTICK\nM 0\n{a}TICK\n{b}TICK\nM 1\nDETECTOR(0, 0, 1, 5, 1, 1) rec[-1]"
+    det = "DETECTOR(0, 0, 0, 3, 1, 1) rec[-1]\n"
+    spans = [
+        [(s.first_tick, s.last_tick) for s in StageLayout.from_circuit(stim.Circuit(c)).segments]
+        for c in (body.format(a=det, b=""), body.format(a="", b=det))
+    ]
+    assert spans[0] == spans[1] == [(0, 1), (2, 3)]
+
+
+def test_morph_back_qubits_count_in_the_round_it_runs_inside():
+    # the morph-back segment (τ = 0) measures extras 1, 2 inside the expansion round, which keeps qubit 3 only
+    c = stim.Circuit("""
+        R 0
+        TICK
+        M 0
+        DETECTOR(0, 0, 0, 3, 1, 1) rec[-1]
+        TICK
+        R 1 2 3
+        TICK
+        M 1 2
+        DETECTOR(0, 0, 1, 2, 1, 1) rec[-1]
+        TICK
+        M 3
+        DETECTOR(0, 0, 2, 6, 0, 1) rec[-1]
+    """)
+    morph, expand = StageLayout.from_circuit(c).segments[1:]
+    assert (morph.tau, morph.n_live) == (0.0, 3)
+    assert (expand.tau, expand.n_live) == (1.5, 3)
+
+
+def test_decoded_segments_of_unknown_stage_are_one_round_each():
+    # published convention (3 coordinates: decoded, stage unknown); the first decoded round takes 4 ticks,
+    # the second 2: each is one round (τ = 1), not its tick count over the median round length
+    c = stim.Circuit("""
+        R 0
+        TICK
+        M 0
+        DETECTOR(0, 0, 0, 0) rec[-1]
+        TICK
+        R 0
+        TICK
+        TICK
+        TICK
+        M 0
+        DETECTOR(0, 0, 1) rec[-1]
+        TICK
+        R 0
+        TICK
+        M 0
+        DETECTOR(0, 0, 2) rec[-1]
+    """)
+    layout = StageLayout.from_circuit(c)
+    assert layout.tau_source == "tick-based"
+    decoded = [s for s in layout.segments if not s.postselected]
+    assert [(s.last_tick - s.first_tick + 1, s.tau) for s in decoded] == [(4, 1.0), (2, 1.0)]
+
+
 def test_volume_scales_with_acceptance_and_survival(e2e_layout):
     shots = 10**6
     surv = [int(f * shots) for f in (0.912, 0.831, 0.772, 0.642, 0.562)]
