@@ -321,3 +321,53 @@ def test_published_end_to_end_two_gap_cut_reaches_the_published_point(e2e):
     assert shots / kept_cut <= 2.5
     expected = 1.6e-6 * kept_cut
     assert errors_cut <= expected + 3 * math.sqrt(expected) + 1
+
+
+def _ring_circuit(
+    n: int, boundary: dict[int, bool], flip_ring_edge: int, probs: list[float]
+) -> tuple[stim.Circuit, list]:
+    """A ring of ``n`` detectors (edge k joins k and k+1; edge ``flip_ring_edge`` flips the observable) with
+    boundary edges at the detectors in ``boundary`` (value: whether it flips the observable)."""
+    edges = [((k, (k + 1) % n), k == flip_ring_edge) for k in range(n)]
+    edges += [((d,), f) for d, f in boundary.items()]
+    lines = [f"R {' '.join(map(str, range(len(edges))))}"]
+    lines += [f"X_ERROR({p}) {q}" for q, p in enumerate(probs)]
+    lines.append(f"M {' '.join(map(str, range(len(edges))))}")
+    for d in range(n):
+        recs = [q - len(edges) for q, (ends, _) in enumerate(edges) if d in ends]
+        lines.append(f"DETECTOR({d}, 0, 0) " + " ".join(f"rec[{r}]" for r in recs))
+    lines.append(
+        "OBSERVABLE_INCLUDE(0) " + " ".join(f"rec[{q - len(edges)}]" for q, (_, f) in enumerate(edges) if f)
+    )
+    return stim.Circuit("\n".join(lines)), edges
+
+
+def test_large_syndrome_gaps_equal_brute_force(monkeypatch):
+    # a ring of 10 detectors with a cross-cap edge and 4 boundary edges: every error subset (2^14), so syndromes
+    # of up to 10 events (more than the candidate search's old exact limit of 8); a DP budget of one table per
+    # row forces one row per chunk
+    import cultivation.decoding as decoding
+
+    monkeypatch.setattr(decoding, "DP_BUDGET", 1)
+    probs = [0.05, 0.08, 0.11, 0.06, 0.09, 0.12, 0.07, 0.1, 0.13, 0.045, 0.15, 0.2, 0.17, 0.22]
+    c, edges = _ring_circuit(10, {0: True, 3: False, 5: False, 8: False}, 6, probs)
+    p = np.array(probs)
+    best: dict[tuple, list[float]] = {}
+    for mask in range(1 << len(edges)):
+        chosen = [q for q in range(len(edges)) if (mask >> q) & 1]
+        syn = [False] * 10
+        cls = 0
+        for q in chosen:
+            for d in edges[q][0]:
+                syn[d] ^= True
+            cls ^= edges[q][1]
+        w = float(np.log((1 - p[chosen]) / p[chosen]).sum())
+        slot = best.setdefault(tuple(syn), [math.inf, math.inf])
+        slot[cls] = min(slot[cls], w)
+    syndromes = sorted(best)
+    assert max(sum(s) for s in syndromes) == 10
+    _, pred, gap = GapDecoder.from_circuit(c)(np.array(syndromes, dtype=bool))
+    for k, syn in enumerate(syndromes):
+        lo, hi = sorted(best[syn])
+        assert pred[k, 0] == int(np.argmin(best[syn]))
+        assert gap[k].min() == pytest.approx((hi - lo) * DB_PER_NEPER, rel=1e-6)
