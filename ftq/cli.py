@@ -221,8 +221,13 @@ def _layout_resolver(spec):
             layout = StageLayout.from_circuit(circuit, tau=dict(spec.stage_tau) or None)
         except ValueError as e:
             raise InputError(f"sweep {spec.name!r}: {e}.") from None
-        table[json.dumps(meta, sort_keys=True)] = layout
-    return lambda meta: table.get(json.dumps(meta, sort_keys=True))
+        table[_circuit_key(meta)] = layout
+    return lambda meta: table.get(_circuit_key(meta))
+
+
+def _circuit_key(meta: dict) -> str:
+    """A task's metadata without the decoder's version: rows of an older decoder ran the same circuit."""
+    return json.dumps({k: v for k, v in meta.items() if k != "decoder_version"}, sort_keys=True)
 
 
 @main.command("sample")

@@ -1,6 +1,7 @@
 """Tests of the `ftq sample`, `ftq sweep run` and `ftq plot` commands."""
 
 import json
+import re
 
 import sinter
 import stim
@@ -87,3 +88,22 @@ def test_plot_refuses_foreign_csv(tmp_path):
     assert r.exit_code == 2
     assert r.output.count("\n") == 1 and "not a sinter statistics CSV" in r.output
     assert not (tmp_path / "p.png").exists()
+
+
+def test_plot_finds_the_circuit_of_rows_from_an_older_decoder(tmp_path):
+    # the decoder's version is in the task metadata (so in its strong id), but not in the circuit: rows
+    # sampled by an older gap decoder still get their stage layout, so their volume is printed
+    d = tmp_path / "toy"
+    d.mkdir()
+    TOY.to_file(d / "toy.stim")
+    (d / "toy.toml").write_text('circuit = "toy.stim"\np = 0.01\ndecoder = "gap"\nmax_shots = 2000\n')
+    runner = CliRunner()
+    assert runner.invoke(main, ["sweep", "run", str(d / "toy.toml")]).exit_code == 0
+    csv = d / "stats.csv"
+    text, n = re.subn(r'""decoder_version"":\d+', '""decoder_version"":-1', csv.read_text())
+    assert n >= 1
+    csv.write_text(text)
+    r = runner.invoke(main, ["plot", str(d / "toy.toml"), "--out", str(d / "p.png"), "--max-attempts", "5"])
+    assert r.exit_code == 0, r.output
+    assert '"decoder_version": -1' in r.output
+    assert "V = " in r.output.split("best within")[1]
