@@ -14,7 +14,7 @@ previous snapshot) by sampling the noiseless circuit so far (:mod:`ftq.detectors
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Sequence
 
 import numpy as np
 
@@ -170,7 +170,7 @@ def _round(
     steps: int,
     extra: Iterable[Hashable] = (),
     fresh: dict[str, list[complex]] | None = None,
-    bell: list[tuple[complex, complex]] = (),
+    bell: Sequence[tuple[complex, complex]] = (),
     back: MorphPlan | None = None,
     back_stage: Stage = Stage.MORPH,
 ) -> None:
@@ -208,7 +208,7 @@ def _round(
             b.reset(fresh["X"], basis="X")
         layer = list(undo[k]) if k < len(undo) else []
         if k == 1 and bell:
-            layer += bell
+            layer += list(bell)
         if start <= k < final:
             layer += syn[k - start]
         if layer:
@@ -418,8 +418,8 @@ def _bell_ring(radius: int) -> list[tuple[complex, complex]]:
 
 
 def grow(st: State, plan: MorphPlan) -> None:
-    """Morph back + grow RP-d → RP-(d+2) in one round: the ring at radius d//2+1 as antipodal Bell pairs, decoded as
-    growth detectors (postselected), the morph back of ``plan`` inside the round."""
+    """Morph back + grow RP-d → RP-(d+2) in one round: the ring at radius d//2+1 as antipodal Bell pairs, the morph
+    back of ``plan`` inside the round; its detectors (and the extras') are growth detectors, postselected."""
     ring = _bell_ring(st.d // 2 + 1)
     st.d += 2
     _round(st, rp_checks(st.d), stage=Stage.GROW, steps=5, bell=ring, back=plan, back_stage=Stage.GROW)
