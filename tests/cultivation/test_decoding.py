@@ -363,13 +363,9 @@ def _ring_circuit(
     return stim.Circuit("\n".join(lines)), edges
 
 
-def test_large_syndrome_gaps_equal_brute_force(monkeypatch):
+def test_large_syndrome_gaps_equal_brute_force():
     # a ring of 10 detectors with a cross-cap edge and 4 boundary edges: every error subset (2^14), so syndromes
-    # of up to 10 events (more than the candidate search's old exact limit of 8); a DP budget of one table per
-    # row forces one row per chunk
-    import cultivation.decoding as decoding
-
-    monkeypatch.setattr(decoding, "DP_BUDGET", 1)
+    # of up to 10 events (more than the candidate search's old exact limit of 8)
     probs = [0.05, 0.08, 0.11, 0.06, 0.09, 0.12, 0.07, 0.1, 0.13, 0.045, 0.15, 0.2, 0.17, 0.22]
     c, edges = _ring_circuit(10, {0: True, 3: False, 5: False, 8: False}, 6, probs)
     p = np.array(probs)
