@@ -27,7 +27,7 @@ impossible values raise :class:`ftq.errors.InputError` with one sentence.
 
 >>> spec = parse_spec({"protocol": "rp2", "d1": 3, "D": 7, "p": 0.001, "max_shots": 100}, name="x")
 >>> spec.points()
-[{'protocol': 'rp2', 'd1': 3, 'D': 7, 'noise': 'uniform', 'p': 0.001, 'decoder': 'gap', 'decoder_version': 4}]
+[{'protocol': 'rp2', 'd1': 3, 'D': 7, 'noise': 'uniform', 'p': 0.001, 'decoder': 'gap', 'decoder_version': 5}]
 """
 
 from __future__ import annotations
