@@ -444,11 +444,11 @@ class CoverDistances:
         rows = len(events)
         out = np.full((rows, 2, 2), np.inf)
         k_of = (events >= 0).sum(axis=1)
+        sides = self.m + np.array([[0, n], [1, 1 + n]])  # node of boundary side b on sheet x
         for k in np.unique(k_of):
             sel = np.flatnonzero(k_of == k)
             ev = np.sort(events[sel], axis=1)[:, events.shape[1] - k :]  # the k events, ascending
             # side[r, e, b, x]: event e to boundary side b with cross-cap parity x
-            sides = self.m + np.array([[0, n], [1, 1 + n]])
             side = d[ev[:, :, None, None], sides[None, None]]
             # pair[r, u, v, x]: event u to event v with cross-cap parity x (boundary parity 0)
             pair = d[ev[:, :, None, None], ev[:, None, :, None] + n * np.arange(2)[None, None, None]]

@@ -504,8 +504,7 @@ def enumerate_undetected(
     >>> int(res.counts_logical[2]), round(res.ler, 6)
     (1, 0.000102)
     """
-    if not 1 <= max_weight <= 12:
-        raise InputError(f"max weight {max_weight} is outside the supported range 1..12")
+    _check_max_weight(max_weight)
     dem = postselected_dem(circuit, allow_decoded=allow_decoded)
     keep = postselection_mask(dem) if allow_decoded and dem.num_detectors else None
     arr = dem_arrays(dem, detectors=keep)
@@ -528,12 +527,14 @@ def silent_floor(circuit: stim.Circuit, *, max_weight: int = 3) -> EnumerationRe
     >>> silent_floor(c, max_weight=2).fault_distance
     2
     """
+    _check_max_weight(max_weight)
+    dem = postselected_dem(circuit, allow_decoded=True)
+    return _enumerate_arrays(dem_arrays(dem), max_weight=max_weight)  # every detector kept
+
+
+def _check_max_weight(max_weight: int) -> None:
     if not 1 <= max_weight <= 12:
         raise InputError(f"max weight {max_weight} is outside the supported range 1..12")
-    dem = circuit.detector_error_model(decompose_errors=False, approximate_disjoint_errors=True)
-    if dem.num_observables == 0:
-        raise InputError("the circuit has no OBSERVABLE_INCLUDE; there is no logical error to estimate")
-    return _enumerate_arrays(dem_arrays(dem), max_weight=max_weight)
 
 
 def _enumerate_arrays(arr: DemArrays, *, max_weight: int) -> EnumerationResult:

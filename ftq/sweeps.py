@@ -71,7 +71,8 @@ DECODERS = ("gap", "perfectionist")
 #: Version of a decoder's outputs, written into its tasks' json_metadata (so into their strong ids): rows
 #: sampled before a change of the decoder's soft outputs become a separate task instead of being silently
 #: added to new ones when a sweep resumes. gap: 4 = two gaps, exact for syndromes of up to 8 events per
-#: part; 5 = exact up to 14 events. Decoders not listed (perfectionist) never changed; their tasks keep the stored sweeps' ids.
+#: part; 5 = exact up to 14 events. Decoders not listed (perfectionist) never changed; their tasks keep
+#: the stored sweeps' ids.
 DECODER_VERSIONS = {"gap": 5}
 
 Builder = Callable[..., stim.Circuit]
