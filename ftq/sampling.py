@@ -191,6 +191,12 @@ def _survival(dets: np.ndarray, groups: tuple[tuple[str, np.ndarray], ...]) -> t
     return counts, alive
 
 
+def _unpack_columns(packed: np.ndarray, shots: int, columns: np.ndarray | None = None) -> np.ndarray:
+    """Rows × shots bit-packed (little-endian, stim's layout) to bool, optionally only some shot columns."""
+    bits = np.unpackbits(packed, axis=1, count=shots, bitorder="little").view(bool)
+    return bits if columns is None else np.ascontiguousarray(bits[:, columns])
+
+
 def sample_staged(staged: StagedCircuit, *, shots: int, seed: int | None = None) -> StagedResult:
     """Sample ``shots`` shots; simulate the suffix only for shots that survive the prefix's postselection.
 
@@ -217,39 +223,44 @@ def sample_staged(staged: StagedCircuit, *, shots: int, seed: int | None = None)
         remaining -= batch
         sim = stim.FlipSimulator(batch_size=batch, num_qubits=nq, seed=int(rng.integers(2**63)))
         sim.do(staged.prefix)
-        dets = sim.get_detector_flips()
+        # bit-packed along shots (a bool copy of every frame would cost more than the simulation)
+        xs, zs, meas, dets_packed, obs_packed = sim.to_numpy(
+            bit_packed=True,
+            output_xs=True,
+            output_zs=True,
+            output_measure_flips=True,
+            output_detector_flips=True,
+            output_observable_flips=True,
+        )
+        dets = _unpack_columns(dets_packed, batch)
         counts, alive = _survival(dets, staged.stage_groups)
         survivors = [a + b for a, b in zip(survivors, counts, strict=True)]
         if not staged.stage_groups:
             alive = np.ones(batch, dtype=bool)
-        k = int(alive.sum())
+        kept = np.flatnonzero(alive)
+        k = len(kept)
         if k == 0:
             continue
-        prefix_obs = sim.get_observable_flips()[:, alive] if sim.num_observables else None
+        obs = np.zeros((k, n_obs), dtype=bool)
+        prefix_obs = _unpack_columns(obs_packed, batch, kept)
+        obs[:, : prefix_obs.shape[0]] = prefix_obs.T
         if len(staged.suffix) == 0:
-            det_parts.append(dets[:, alive].T)
-            obs = np.zeros((k, n_obs), dtype=bool)
-            if prefix_obs is not None:
-                obs[:, : prefix_obs.shape[0]] = prefix_obs.T
+            det_parts.append(dets[:, kept].T)
             obs_parts.append(obs)
             continue
-        xs, zs, meas, _, _ = sim.to_numpy(output_xs=True, output_zs=True, output_measure_flips=True)
         sim2 = stim.FlipSimulator(
             batch_size=k, num_qubits=nq, disable_stabilizer_randomization=True, seed=int(rng.integers(2**63))
         )
-        sim2.broadcast_pauli_errors(pauli="X", mask=np.ascontiguousarray(xs[:, alive]))
-        sim2.broadcast_pauli_errors(pauli="Z", mask=np.ascontiguousarray(zs[:, alive]))
+        sim2.broadcast_pauli_errors(pauli="X", mask=_unpack_columns(xs, batch, kept))
+        sim2.broadcast_pauli_errors(pauli="Z", mask=_unpack_columns(zs, batch, kept))
         if meas.shape[0]:
-            sim2.append_measurement_flips(np.ascontiguousarray(meas[:, alive]))
+            sim2.append_measurement_flips(_unpack_columns(meas, batch, kept))
         sim2.do(staged.suffix)
         det_all = np.empty((k, n_prefix + sim2.num_detectors), dtype=bool)
-        det_all[:, :n_prefix] = dets[:, alive].T
+        det_all[:, :n_prefix] = dets[:, kept].T
         det_all[:, n_prefix:] = sim2.get_detector_flips().T
-        obs = np.zeros((k, n_obs), dtype=bool)
         if sim2.num_observables:
             obs[:, : sim2.num_observables] ^= sim2.get_observable_flips().T
-        if prefix_obs is not None:
-            obs[:, : prefix_obs.shape[0]] ^= prefix_obs.T
         det_parts.append(det_all)
         obs_parts.append(obs)
     n_det = staged.circuit.num_detectors
@@ -349,6 +360,8 @@ class StagedCompiledSampler(sinter.CompiledSampler):
             done += batch
             r = sample_staged(self.staged, shots=batch, seed=int(self.rng.integers(2**63)))
             keep, pred, gaps = self.predictor(r.detectors)
+            if hasattr(self.predictor, "take_counts"):  # decoder diagnostics (e.g. parts with bounded gaps)
+                counts.update(self.predictor.take_counts())
             errors = np.any(pred[keep] != r.observables[keep], axis=1)
             counts.update(_count_gaps(errors, gaps[keep]))
             for i, s in enumerate(r.survivors):

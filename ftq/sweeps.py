@@ -27,7 +27,7 @@ impossible values raise :class:`ftq.errors.InputError` with one sentence.
 
 >>> spec = parse_spec({"protocol": "rp2", "d1": 3, "D": 7, "p": 0.001, "max_shots": 100}, name="x")
 >>> spec.points()
-[{'protocol': 'rp2', 'd1': 3, 'D': 7, 'noise': 'uniform', 'p': 0.001, 'decoder': 'gap', 'decoder_version': 5}]
+[{'protocol': 'rp2', 'd1': 3, 'D': 7, 'noise': 'uniform', 'p': 0.001, 'decoder': 'gap', 'decoder_version': 6}]
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ DECODERS = ("gap", "perfectionist")
 #: added to new ones when a sweep resumes. gap: 4 = two gaps, exact for syndromes of up to 8 events per
 #: part; 5 = exact up to 14 events. Decoders not listed (perfectionist) never changed; their tasks keep
 #: the stored sweeps' ids.
-DECODER_VERSIONS = {"gap": 5}
+DECODER_VERSIONS = {"gap": 6}
 
 Builder = Callable[..., stim.Circuit]
 

@@ -118,16 +118,6 @@ def test_single_observable_required():
         GapDecoder.from_circuit(c)
 
 
-def test_unique_rows_round_trip():
-    from cultivation.decoding import _unique_rows
-
-    rng = np.random.default_rng(4)
-    bits = rng.random((500, 70)) < 0.03
-    uniq, inverse = _unique_rows(bits)
-    assert np.array_equal(uniq[inverse], bits)
-    assert len({r.tobytes() for r in uniq}) == len(uniq) == len({r.tobytes() for r in bits})
-
-
 # Three detectors in a ring and no boundary: the loop a+b+c flips the observable without being detected,
 # like a logical loop through the cross-cap of RP².
 RING = stim.Circuit("""
@@ -144,7 +134,7 @@ RING = stim.Circuit("""
 def test_cross_cap_gap_on_a_boundaryless_odd_loop():
     dec = GapDecoder.from_circuit(RING)
     (part,) = dec.model.parts
-    assert not part.has_side1 and len(part.cross_cap_edges) >= 1
+    assert len(part.cross_cap_edges) >= 1
     w = math.log(0.9 / 0.1)
     assert part.cross_cap_loop == pytest.approx(3 * w, rel=1e-3)
     _, pred, gap = dec(np.array([[0, 0, 0], [1, 1, 0], [1, 0, 1]], dtype=bool))
@@ -190,7 +180,7 @@ def test_published_end_to_end_has_short_cross_cap_loops(e2e):
     model = build_pruned_model(e2e)
     for part in model.parts:
         assert math.isfinite(part.cross_cap_loop)
-        assert part.cross_cap_region.any()
+        assert part.cross_cap_edges
 
 
 def test_cross_cap_gap_is_capped_by_the_cheapest_loop_and_the_boundary_gap_is_not(e2e):
