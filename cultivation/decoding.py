@@ -485,6 +485,62 @@ def _class_tables(
     return out
 
 
+@numba.njit(cache=True)
+def _decode_part(
+    detectors: np.ndarray,
+    cols: np.ndarray,
+    potential: np.ndarray,
+    dist: np.ndarray,
+    m: int,
+    loops: np.ndarray,
+    exact: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One part of every shot: best class (b, x), gaps in dB, whether resolved, and φ(S) (the potential's
+    parity over the events). Rows of more than ``exact`` events are left unresolved (gaps 0)."""
+    n = detectors.shape[0]
+    mp = len(cols)
+    b = np.zeros(n, dtype=np.bool_)
+    x = np.zeros(n, dtype=np.bool_)
+    base = np.zeros(n, dtype=np.bool_)
+    resolved = np.ones(n, dtype=np.bool_)
+    gaps = np.zeros((n, 2))
+    kmax = max(exact, 1)
+    table = np.empty((1 << kmax, 2, 2))
+    side = np.empty((kmax, 2, 2))
+    pair = np.empty((kmax, kmax, 2))
+    acc = np.empty((2, 2))
+    ev = np.empty(mp, dtype=np.int64)
+    for r in range(n):
+        k = 0
+        par = False
+        for j in range(mp):
+            if detectors[r, cols[j]]:
+                ev[k] = j
+                k += 1
+                par ^= potential[j]
+        base[r] = par
+        if k > exact:
+            resolved[r] = False
+            continue
+        _fill(dist, m, ev[:k], side, pair)
+        _subset_table(side, pair, k, table, acc)
+        _convolve_into(acc, loops)
+        best = np.inf
+        bb = 0
+        xx = 0
+        for b1 in range(2):
+            for x1 in range(2):
+                if acc[b1, x1] < best:
+                    best = acc[b1, x1]
+                    bb = b1
+                    xx = x1
+        b[r] = bb == 1
+        x[r] = xx == 1
+        gaps[r, 0] = max(acc[1 - bb, xx] - best, 0.0) * DB_PER_NEPER
+        gaps[r, 1] = max(acc[bb, 1 - xx] - best, 0.0) * DB_PER_NEPER
+    return b, x, gaps, resolved, base
+
+
 def _class_convolve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Min-plus product over the class group Z2 × Z2: out[b, x] = min a[b1, x1] + b[b ⊕ b1, x ⊕ x1]."""
     out = np.full(np.broadcast_shapes(a.shape, b.shape), np.inf)
@@ -596,15 +652,9 @@ class GapDecoder:
     (True, 200)
     """
 
-    def __init__(self, model: PrunedModel, num_detectors: int):
+    def __init__(self, model: PrunedModel):
         self.model = model
         self.counts: Counter = Counter()
-        # detector -> (part, index inside the part); -1 for detectors no part decodes
-        self._part_of = np.full(num_detectors, -1, dtype=np.int64)
-        self._local = np.zeros(num_detectors, dtype=np.int64)
-        for i, part in enumerate(model.parts):
-            self._part_of[part.detectors] = i
-            self._local[part.detectors] = np.arange(len(part.detectors))
 
     @staticmethod
     def from_circuit(circuit: stim.Circuit) -> GapDecoder:
@@ -613,7 +663,7 @@ class GapDecoder:
             raise ValueError(
                 f"the gap decoder needs exactly 1 observable, the circuit has {circuit.num_observables}"
             )
-        return GapDecoder(build_pruned_model(circuit), circuit.num_detectors)
+        return GapDecoder(build_pruned_model(circuit))
 
     def take_counts(self) -> Counter:
         """The counters accumulated since the last call (and reset them)."""
@@ -624,61 +674,39 @@ class GapDecoder:
         n = detectors.shape[0]
         pred = np.zeros(n, dtype=bool)
         gap = np.full((n, 2), np.inf)
-        rows, cols = np.nonzero(detectors)
-        owner = self._part_of[cols]
-        for i, part in enumerate(self.model.parts):
-            sel = owner == i
-            r, local = rows[sel], self._local[cols[sel]]
-            b, x, gaps, exact = part_classes(part, n, r, local)
-            base = np.bincount(r, weights=part.potential[local], minlength=n).astype(np.int64) % 2 == 1
-            pred ^= base ^ b ^ x
+        detectors = np.ascontiguousarray(detectors, dtype=bool)
+        for part in self.model.parts:
+            flip, gaps, resolved = part_classes(part, detectors)
+            pred ^= flip
             gap = np.minimum(gap, gaps)
             self.counts["parts"] += n
-            self.counts["unresolved_parts"] += int((~exact).sum())
+            self.counts["unresolved_parts"] += int(n - resolved.sum())
         return np.ones(n, dtype=bool), pred[:, None], gap
 
 
-def part_classes(
-    part: SplitGraph, n: int, rows: np.ndarray, local: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Best class (b, x), the two gaps in dB and exactness for ``n`` syndromes of one part.
+def part_classes(part: SplitGraph, detectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One part of every shot (rows of ``detectors``, all the circuit's detectors): the predicted observable
+    flip φ(S) ⊕ b ⊕ x of the best class, the two gaps in dB, and whether the row was resolved.
 
-    ``rows``/``local`` list the detection events (shot index, ascending; detector index inside the part).
-    Syndromes with more than :data:`EXACT_EVENTS` events are matched exactly (PyMatching) for the
+    Rows with more than :data:`EXACT_EVENTS` events in the part are matched exactly (PyMatching) for the
     prediction and get both gaps 0.
 
     >>> import stim
     >>> c = stim.Circuit("X_ERROR(0.1) 0 1\\nM 0 1\\nDETECTOR(0,0,0) rec[-2] rec[-1]\\n"
     ...                  "OBSERVABLE_INCLUDE(0) rec[-2]")
     >>> (part,) = build_pruned_model(c).parts
-    >>> b, x, gaps, exact = part_classes(part, 2, np.array([1]), np.array([0]))
-    >>> (b ^ x).tolist(), gaps.round(3).tolist()  # no event: gap 2w; one event: the two edges tie
-    ([False, False], [[19.085, inf], [0.0, inf]])
+    >>> flip, gaps, resolved = part_classes(part, np.array([[False], [True]]))
+    >>> gaps.round(3).tolist()  # no event: the other class costs both edges; one event: the edges tie
+    [[19.085, inf], [0.0, inf]]
     """
-    counts = np.bincount(rows, minlength=n)
-    width = max(int(counts.max(initial=0)), 1)
-    events = np.full((n, width), -1, dtype=np.int64)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    events[rows, np.arange(len(rows)) - starts[rows]] = local
-    exact = counts <= EXACT_EVENTS
-    w = _class_tables(part.cover.dist, part.cover.m, events, counts, part.cover.loops, EXACT_EVENTS)
-    flat = w.reshape(n, 4).argmin(axis=1)
-    b, x = (flat // 2).astype(bool), (flat % 2).astype(bool)
-    w0 = w.reshape(n, 4).min(axis=1)
-    idx = np.arange(n)
-    bi, xi = flat // 2, flat % 2
-    other = np.stack([w[idx, 1 - bi, xi], w[idx, bi, 1 - xi]], axis=1)
-    with np.errstate(invalid="ignore"):  # unresolved rows: inf - inf, overwritten below
-        gaps = np.maximum(other - w0[:, None], 0.0) * DB_PER_NEPER
-    big = np.flatnonzero(~exact)
+    cov = part.cover
+    b, x, gaps, resolved, base = _decode_part(
+        detectors, part.detectors, part.potential, cov.dist, cov.m, cov.loops, EXACT_EVENTS
+    )
+    big = np.flatnonzero(~resolved)
     if len(big):
-        syn = np.zeros((len(big), part.matching.num_detectors), dtype=np.uint8)
-        at = np.searchsorted(big, rows)
-        hit = (at < len(big)) & (big[np.minimum(at, len(big) - 1)] == rows)
-        syn[at[hit], local[hit]] = 1
-        x[big], b[big], _ = _decode_class(part.matching, syn)
-        gaps[big] = 0.0
-    return b, x, gaps, exact
+        x[big], b[big], _ = _decode_class(part.matching, detectors[np.ix_(big, part.detectors)])
+    return base ^ b ^ x, gaps, resolved
 
 
 def gap_predictor(circuit: stim.Circuit) -> Callable:
