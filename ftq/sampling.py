@@ -369,27 +369,45 @@ def gap_key(prefix: str, *gaps_db: float) -> str:
     return prefix + "|".join("inf" if math.isinf(g) else str(int(math.floor(g))) for g in gaps_db)
 
 
-def _count_gaps(errors: np.ndarray, gaps: np.ndarray) -> Counter:
-    """Histogram of kept shots by (correct or error, gap values rounded down).
+class _GapCounts:
+    """Gap histogram accumulated as integer codes (error flag, floored dB values; -1 for infinity) and
+    written as ``custom_counts`` keys (:func:`gap_key`) once, at the end of a sampler call.
 
-    >>> sorted(_count_gaps(np.array([False, True, False]), np.array([[3.5, np.inf], [1, 2], [3.9, np.inf]])).items())
+    >>> h = _GapCounts()
+    >>> h.add(np.array([False, True, False]), np.array([[3.5, np.inf], [1, 2], [3.9, np.inf]]))
+    >>> sorted(h.counter().items())
     [('C3|inf', 2), ('E1|2', 1)]
     """
-    counts: Counter = Counter()
-    table = np.floor(np.asarray(gaps, dtype=float))  # infinities stay infinite
-    if table.ndim == 1:
-        table = table[:, None]
-    if len(table) == 0:
-        return counts
-    # one integer per (error flag, gap values): gaps are floored dB >= 0, infinity coded as -1
-    codes = np.where(np.isinf(table), -1, table).astype(np.int64) + 1
-    key = np.asarray(errors, dtype=np.int64)
-    for col in range(codes.shape[1]):
-        key = key * (1 << 24) + codes[:, col]
-    uniq, first, cnt = np.unique(key, return_index=True, return_counts=True)
-    for i, c in zip(first.tolist(), cnt.tolist(), strict=True):
-        counts[gap_key("E" if errors[i] else "C", *table[i].tolist())] += c
-    return counts
+
+    _SHIFT = 1 << 24
+
+    def __init__(self) -> None:
+        self.codes: Counter = Counter()
+        self.width = 0
+
+    def add(self, errors: np.ndarray, gaps: np.ndarray) -> None:
+        table = np.floor(np.asarray(gaps, dtype=float))
+        if table.ndim == 1:
+            table = table[:, None]
+        if len(table) == 0:
+            return
+        self.width = table.shape[1]
+        codes = np.where(np.isinf(table), -1, np.minimum(table, self._SHIFT - 2)).astype(np.int64) + 1
+        key = np.asarray(errors, dtype=np.int64)
+        for col in range(self.width):
+            key = key * self._SHIFT + codes[:, col]
+        uniq, cnt = np.unique(key, return_counts=True)
+        self.codes.update(dict(zip(uniq.tolist(), cnt.tolist(), strict=True)))
+
+    def counter(self) -> Counter:
+        out: Counter = Counter()
+        for key, n in self.codes.items():
+            values = []
+            for _ in range(self.width):
+                key, code = divmod(key, self._SHIFT)
+                values.append(math.inf if code == 0 else float(code - 1))
+            out[gap_key("E" if key else "C", *reversed(values))] += n
+        return out
 
 
 class StagedCompiledSampler(sinter.CompiledSampler):
@@ -418,6 +436,7 @@ class StagedCompiledSampler(sinter.CompiledSampler):
         t0 = time.monotonic()
         shots = max(1, min(int(suggested_shots), self.batch))
         counts: Counter = Counter()
+        hist = _GapCounts()
         n_errors = 0
         n_kept = 0
         done = 0
@@ -429,11 +448,12 @@ class StagedCompiledSampler(sinter.CompiledSampler):
             if hasattr(self.predictor, "take_counts"):  # decoder diagnostics (e.g. parts with bounded gaps)
                 counts.update(self.predictor.take_counts())
             errors = np.any(pred[keep] != r.observables[keep], axis=1)
-            counts.update(_count_gaps(errors, gaps[keep]))
+            hist.add(errors, gaps[keep])
             for i, s in enumerate(r.survivors):
                 counts[f"S{i}"] += s
             n_errors += int(errors.sum())
             n_kept += int(keep.sum())
+        counts.update(hist.counter())
         elapsed = time.monotonic() - t0
         if shots == self.batch:  # a full batch: steer its size towards the target time
             scale = min(4.0, max(0.25, self.TARGET_SECONDS / max(elapsed, 1e-3)))
