@@ -436,15 +436,12 @@ def _subset_table(side: np.ndarray, pair: np.ndarray, k: int, table: np.ndarray,
 @numba.njit(cache=True)
 def _convolve_into(acc: np.ndarray, other: np.ndarray) -> None:
     """acc[b, x] <- min over (b1, x1) of acc[b1, x1] + other[b ^ b1, x ^ x1] (min-plus over Z2 × Z2)."""
-    res = np.full((2, 2), np.inf)
-    for b in range(2):
-        for x in range(2):
-            for b1 in range(2):
-                for x1 in range(2):
-                    w = acc[b1, x1] + other[b ^ b1, x ^ x1]
-                    if w < res[b, x]:
-                        res[b, x] = w
-    acc[:, :] = res
+    a00, a01, a10, a11 = acc[0, 0], acc[0, 1], acc[1, 0], acc[1, 1]
+    o00, o01, o10, o11 = other[0, 0], other[0, 1], other[1, 0], other[1, 1]
+    acc[0, 0] = min(a00 + o00, a01 + o01, a10 + o10, a11 + o11)
+    acc[0, 1] = min(a00 + o01, a01 + o00, a10 + o11, a11 + o10)
+    acc[1, 0] = min(a00 + o10, a01 + o11, a10 + o00, a11 + o01)
+    acc[1, 1] = min(a00 + o11, a01 + o10, a10 + o01, a11 + o00)
 
 
 @numba.njit(cache=True)
