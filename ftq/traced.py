@@ -18,7 +18,7 @@ selection (e.g. both soft outputs above a cut) keeps, each with the mechanisms t
 >>> r = trace_failures(c, never, shots=10_000, seed=1)
 >>> 0.045 < r.kept_errors / r.kept < 0.075  # kept: none or both flipped (0.68); both flip the observable (0.04)
 True
->>> sorted({tuple(f.mechanisms) for f in r.failures})
+>>> sorted({tuple(f.mechanisms.tolist()) for f in r.failures})
 [(0, 1)]
 """
 
@@ -96,6 +96,23 @@ class TracedRun:
     failures: tuple[Failure, ...]
 
 
+def _draw(rng: np.random.Generator, probabilities: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(mechanism, shot) pairs: mechanism i fires in a uniformly random set of Binomial(n, p_i) distinct shots
+    (positions drawn with replacement, repeats drawn again until every set is complete)."""
+    want = rng.binomial(n, probabilities)
+    mech = np.zeros(0, dtype=np.int64)
+    shot = np.zeros(0, dtype=np.int64)
+    missing = want
+    while missing.any():
+        new_mech = np.repeat(np.arange(len(probabilities)), missing)
+        mech = np.concatenate([mech, new_mech])
+        shot = np.concatenate([shot, rng.integers(0, n, size=len(new_mech))])
+        _, first = np.unique(mech * n + shot, return_index=True)
+        mech, shot = mech[first], shot[first]
+        missing = want - np.bincount(mech, minlength=len(probabilities))
+    return mech, shot
+
+
 def trace_failures(
     circuit: stim.Circuit,
     predictor: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]],
@@ -123,11 +140,8 @@ def trace_failures(
     while done < shots:
         n = min(batch, shots - done)
         done += n
-        fired = np.repeat(np.arange(n_mech), rng.binomial(n, mech.probabilities))
-        shot = rng.integers(0, n, size=len(fired))
+        fired, shot = _draw(rng, mech.probabilities, n)
         events = sp.csr_matrix((np.ones(len(fired), np.int32), (shot, fired)), shape=(n, n_mech))
-        events.data %= 2  # a mechanism drawn twice in one shot cancels
-        events.eliminate_zeros()
         dets = events @ mech.detectors
         dets.data %= 2
         dets.eliminate_zeros()
