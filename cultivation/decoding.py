@@ -166,21 +166,35 @@ def _split_hyperedge(h: frozenset, known: dict) -> list[tuple[frozenset, bool]] 
     return None
 
 
-def build_pruned_model(circuit: stim.Circuit) -> PrunedModel:
-    """Prune the circuit's DEM of postselected detectors and split it into X and Z matching graphs.
+@dataclasses.dataclass(frozen=True)
+class SplitMechanisms:
+    """The pruned DEM's mechanisms, each split by detector basis into pieces of at most two detectors.
+
+    ``mechanisms``: per mechanism its probability and its pieces ``(basis, detectors, observable flip)``
+    (a mixed mechanism's flip goes to the part whose detectors alone are a known single-basis error, with
+    that error's flip, the rest to the other part; a part of more than two detectors is cut into known
+    pieces). ``pruned``: mechanisms touching a postselected detector; ``unresolved_mixed``: mixed ones
+    with no known part (flip put on the first basis); ``dropped``: parts that could not be cut.
+    """
+
+    mechanisms: tuple[tuple[float, tuple[tuple[str, frozenset, bool], ...]], ...]
+    pruned: int
+    unresolved_mixed: int
+    dropped: int
+
+
+def split_mechanisms(circuit: stim.Circuit) -> SplitMechanisms:
+    """Prune the circuit's DEM of postselected detectors and split every mechanism by detector basis.
 
     >>> import stim
-    >>> c = stim.Circuit.generated(
-    ...     "surface_code:rotated_memory_z", distance=3, rounds=2, after_clifford_depolarization=0.001
-    ... )
-    >>> m = build_pruned_model(c)
-    >>> m.pruned_errors, [p.basis for p in m.parts]
-    (0, ['Z'])
+    >>> c = stim.Circuit("R 0 1\\nRX 2\\nE(0.1) X0 Z2\\nX_ERROR(0.1) 0\\nZ_ERROR(0.1) 2\\nM 0 1\\nMX 2\\n"
+    ...                  "DETECTOR(0,0,0) rec[-3]\\nDETECTOR(1,0,0) rec[-1]\\nOBSERVABLE_INCLUDE(0) rec[-3]")
+    >>> [pieces for _, pieces in split_mechanisms(c).mechanisms]  # the Y-type one's Z part carries the flip
+    [(('X', frozenset({1}), False), ('Z', frozenset({0}), True)), (('Z', frozenset({0}), True),), (('X', frozenset({1}), False),)]
     """
     tags = read_detector_tags(circuit)
     post = np.array([t.postselected for t in tags], dtype=bool)
     bases = detector_bases(circuit)
-    times = np.array([t.t for t in tags], dtype=float)
     dem = circuit.detector_error_model(
         decompose_errors=False, flatten_loops=True, approximate_disjoint_errors=True
     )
@@ -216,35 +230,29 @@ def build_pruned_model(circuit: stim.Circuit) -> PrunedModel:
             ((b, s),) = parts.items()
             if len(s) <= 2:
                 known.setdefault(b, {}).setdefault(s, obs)
-    pieces: dict[str, list[tuple[float, frozenset, bool, bool]]] = {}
+    mechanisms = []
     unresolved = 0
     dropped = 0
     for p, dets, obs in errors:
         parts = split(dets)
         order = sorted(parts)
-        flags: dict[str, bool] = {}
+        flags = {b: False for b in order}
         if len(order) == 1:
             flags[order[0]] = obs
         else:
-            placed = None
-            for b in order:
-                if parts[b] in known.get(b, {}):
-                    placed = b
-                    break
+            placed = next((b for b in order if parts[b] in known.get(b, {})), None)
             if placed is None:
                 unresolved += 1
-                placed = order[0]
-                flags = {b: False for b in order}
-                flags[placed] = obs
+                flags[order[0]] = obs
             else:
-                flags = {b: False for b in order}
                 flags[placed] = known[placed][parts[placed]]
                 rest = [b for b in order if b != placed]
                 flags[rest[0]] = obs ^ flags[placed]
+        pieces: list[tuple[str, frozenset, bool]] = []
         for b in order:
             s = parts[b]
             if len(s) <= 2:
-                pieces.setdefault(b, []).append((p, s, flags[b], len(order) > 1))
+                pieces.append((b, s, flags[b]))
                 continue
             sub = _split_hyperedge(s, known.get(b, {}))
             if sub is None:
@@ -253,17 +261,42 @@ def build_pruned_model(circuit: stim.Circuit) -> PrunedModel:
             total = False
             for _, flag in sub:
                 total ^= flag
-            # the hyperedge's own flip must equal the pieces' total; if not, the last piece absorbs it
+            # the part's own flip must equal the pieces' total; if not, the last piece absorbs it
             for i, (piece, flag) in enumerate(sub):
-                if i == len(sub) - 1:
-                    flag ^= total ^ flags[b]
-                pieces.setdefault(b, []).append((p, piece, flag, len(order) > 1))
-    graphs = []
-    for b in sorted(pieces):
-        if b == "?":
-            continue
-        graphs.append(_build_part(b, pieces[b], times))
-    return PrunedModel(graphs, len(errors), pruned, unresolved, dropped, dem)
+                pieces.append((b, piece, flag ^ (total ^ flags[b] if i == len(sub) - 1 else False)))
+        mechanisms.append((p, tuple(pieces)))
+    return SplitMechanisms(tuple(mechanisms), pruned, unresolved, dropped)
+
+
+def build_pruned_model(circuit: stim.Circuit) -> PrunedModel:
+    """Prune the circuit's DEM of postselected detectors and split it into X and Z matching graphs.
+
+    >>> import stim
+    >>> c = stim.Circuit.generated(
+    ...     "surface_code:rotated_memory_z", distance=3, rounds=2, after_clifford_depolarization=0.001
+    ... )
+    >>> m = build_pruned_model(c)
+    >>> m.pruned_errors, [p.basis for p in m.parts]
+    (0, ['Z'])
+    """
+    times = np.array([t.t for t in read_detector_tags(circuit)], dtype=float)
+    split = split_mechanisms(circuit)
+    pieces: dict[str, list[tuple[float, frozenset, bool, bool]]] = {}
+    for p, parts in split.mechanisms:
+        mixed = len({b for b, _, _ in parts}) > 1
+        for b, dets, flag in parts:
+            pieces.setdefault(b, []).append((p, dets, flag, mixed))
+    graphs = [_build_part(b, pieces[b], times) for b in sorted(pieces) if b != "?"]
+    return PrunedModel(
+        graphs,
+        len(split.mechanisms),
+        split.pruned,
+        split.unresolved_mixed,
+        split.dropped,
+        circuit.detector_error_model(
+            decompose_errors=False, flatten_loops=True, approximate_disjoint_errors=True
+        ),
+    )
 
 
 def _build_part(basis: str, edges: list[tuple], times: np.ndarray) -> SplitGraph:
@@ -752,40 +785,29 @@ def samplers() -> dict[str, sinter.Sampler]:
 
 
 def pruned_split_dem(circuit: stim.Circuit) -> stim.DetectorErrorModel:
-    """The pruned DEM with every error written as its X and Z parts (``^``-separated), same detector count.
-
-    Lets sinter's built-in matching decoders run on these circuits (for comparison).
+    """The pruned DEM with every mechanism written as its basis pieces (``^``-separated, at most two detectors
+    each, the observable on the pieces that flip it, as :func:`split_mechanisms` assigns it), same detector
+    count: sinter's and PyMatching's matching decoders (correlated matching too) run on it.
 
     >>> import stim
     >>> c = stim.Circuit("X_ERROR(0.1) 0\\nM 0\\nDETECTOR(0,0,0) rec[-1]\\nOBSERVABLE_INCLUDE(0) rec[-1]")
     >>> pruned_split_dem(c).num_errors, pruned_split_dem(c).num_observables
     (1, 1)
     """
-    tags = read_detector_tags(circuit)
-    post = np.array([t.postselected for t in tags], dtype=bool)
-    bases = detector_bases(circuit)
-    dem = circuit.detector_error_model(
-        decompose_errors=False, flatten_loops=True, approximate_disjoint_errors=True
-    )
     out = stim.DetectorErrorModel()
-    for inst in dem.flattened():
-        if inst.type != "error":
-            continue
-        dets = [t.val for t in inst.targets_copy() if t.is_relative_detector_id()]
-        obs = [t for t in inst.targets_copy() if t.is_logical_observable_id()]
-        if any(post[d] for d in dets) or not dets:
-            continue
-        groups: dict[str, list[int]] = {}
-        for d in dets:
-            groups.setdefault(bases[d], []).append(d)
+    for p, pieces in split_mechanisms(circuit).mechanisms:
         targets: list[stim.DemTarget] = []
-        for i, b in enumerate(sorted(groups)):
+        for i, (_, dets, flag) in enumerate(pieces):
             if i:
                 targets.append(stim.target_separator())
-            targets.extend(stim.target_relative_detector_id(d) for d in groups[b])
-            if i == 0:
-                targets.extend(obs)
-        out.append("error", inst.args_copy(), targets)
-    if out.num_detectors < dem.num_detectors:
-        out.append("detector", [], [stim.target_relative_detector_id(dem.num_detectors - 1)])
+            targets.extend(stim.target_relative_detector_id(d) for d in sorted(dets))
+            if flag:
+                targets.append(stim.target_logical_observable_id(0))
+        if targets:
+            out.append("error", [p], targets)
+    n = circuit.num_detectors
+    if out.num_detectors < n:
+        out.append("detector", [], [stim.target_relative_detector_id(n - 1)])
+    if out.num_observables < circuit.num_observables:
+        out.append("logical_observable", [], [stim.target_logical_observable_id(circuit.num_observables - 1)])
     return out
