@@ -20,16 +20,14 @@ near the shot's detection events), so it is expected to be well below sinter's s
 
 from __future__ import annotations
 
-import pathlib
 import time
 
 import sinter
 import stim
 
 from cultivation.decoding import gap_predictor, pruned_split_dem
+from cultivation.reference import RP2 as REFERENCE
 from ftq.sampling import StagedCompiledSampler, make_task, sample_shots
-
-REFERENCE = pathlib.Path(__file__).resolve().parents[2] / "shared" / "reference" / "rp2"
 
 
 def bench_circuit(*, project: bool = False) -> tuple[str, stim.Circuit]:

@@ -78,7 +78,7 @@ def test_fault_distance_of_cultivation(d1, expected):
     assert len(err) == expected
 
 
-# Published statistics (computed from ../shared/reference/rp2 by ftq.stats) against ours. Every difference is
+# Published statistics (computed from cultivation/reference/rp2 by ftq.stats) against ours. Every difference is
 # listed with its reason; equality is asserted for everything else.
 REFERENCE = {
     ("cultivation", 3): "rp_3_T_cult.stim",

@@ -1,0 +1,27 @@
+"""The cultivation decoders registered with ``ftq`` (entry points ``ftq.decoders`` in ``pyproject.toml``).
+
+``gap`` — :class:`cultivation.decoding.GapSampler`: staged sampling, tag postselection, matching on the
+pruned X/Z-split DEM with two soft outputs (boundary gap and cross-cap gap).
+
+>>> s = gap()
+>>> s.decoder_version
+5
+"""
+
+from __future__ import annotations
+
+import sinter
+
+#: Version of the gap decoder's soft outputs, written into its sweep tasks' metadata (so their strong ids):
+#: 4 = two gaps, exact for syndromes of up to 8 events per decoding part; 5 = exact up to 14 events.
+#: Bump it whenever the gap values a syndrome gets can change.
+GAP_VERSION = 5
+
+
+def gap() -> sinter.Sampler:
+    """The ``gap`` decoder's sinter sampler, with its :data:`GAP_VERSION`."""
+    from cultivation.decoding import GapSampler
+
+    sampler = GapSampler()
+    sampler.decoder_version = GAP_VERSION
+    return sampler

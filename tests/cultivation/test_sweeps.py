@@ -1,0 +1,62 @@
+"""The RP² sweep family: the builder's validation is the sweeps' validation; task ids of stored sweeps hold."""
+
+import pathlib
+
+import pytest
+import sinter
+
+from cultivation.protocol import validate
+from ftq.errors import InputError
+from ftq.sweeps import load_spec, make_tasks, parse_spec
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+B = {"builder": "cultivation.sweeps:rp2", "p": 0.001, "max_shots": 10}
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"protocol": "end2end", "d1": 4},
+        {"protocol": "end2end", "d1": 7},
+        {"protocol": "end2end", "d1": 3, "D": 5},
+        {"protocol": "end2end", "d1": 3, "D": 8},
+        {"protocol": "cultivation", "d1": 3, "D": 7},
+        {"protocol": "teleport", "d1": 3},
+    ],
+)
+def test_sweep_refuses_exactly_what_the_builder_refuses(params):
+    with pytest.raises(InputError) as builder_error:
+        validate(params["protocol"], d1=params["d1"], final_distance=params.get("D"))
+    with pytest.raises(InputError) as sweep_error:
+        parse_spec(B | params, name="x")
+    assert str(sweep_error.value) == str(builder_error.value)
+    assert "\n" not in str(sweep_error.value)
+
+
+@pytest.mark.parametrize(
+    "params, fragment",
+    [
+        ({"protocol": "end2end", "d1": 3, "colour": 1}, "unknown sweep key 'colour'"),
+        ({"protocol": "end2end", "d1": "3"}, "not an integer"),
+        ({"protocol": "end2end", "d1": []}, "empty list"),
+        ({"protocol": "end2end"}, "needs 'protocol' and 'd1'"),
+    ],
+)
+def test_bad_domain_parameters_give_one_sentence(params, fragment):
+    with pytest.raises(InputError, match=fragment):
+        parse_spec(B | params, name="x")
+
+
+def test_grid_order_and_metadata_keys():
+    spec = parse_spec(B | {"protocol": "end2end", "d1": [3, 5], "D": [11, 13], "p": [0.001, 0.002]}, name="x")
+    pts = spec.points()
+    assert [(m["d1"], m["D"], m["p"]) for m in pts][:3] == [(3, 11, 0.001), (3, 11, 0.002), (3, 13, 0.001)]
+    assert list(pts[0]) == ["protocol", "d1", "D", "noise", "p", "decoder", "decoder_version"]
+
+
+@pytest.mark.parametrize("name", ["rp2-d3-cult", "rp2-d5-e2e", "rp2-ref-d3-cult", "rp2-ref-d5-e2e"])
+def test_stored_sweeps_resume_their_tasks(name):
+    # these sweeps ran with today's decoders: their tasks' strong ids must be the ones in stats.csv
+    spec = load_spec(ROOT / "sweeps" / name / f"{name}.toml")
+    stored = {s.strong_id for s in sinter.read_stats_from_csv_files(spec.stats_path)}
+    assert {t.strong_id() for t in make_tasks(spec)} <= stored
