@@ -14,16 +14,17 @@ import math
 import pathlib
 import sys
 
+from cultivation.reference import MSC
 from ftq.errors import InputError
 from ftq.plotting import ParetoSeries
 
 
 def load_msc_baseline(
-    msc_dir: str | pathlib.Path, *, noise: str = "uniform", p: float = 1e-3
+    msc_dir: str | pathlib.Path = MSC, *, noise: str = "uniform", p: float = 1e-3
 ) -> list[ParetoSeries]:
     """MSC's published (attempts, LER, volume) points, converted to the S-proxy convention (÷2).
 
-    >>> series = load_msc_baseline(MSC)
+    >>> series = load_msc_baseline()
     >>> series[0].label, series[0].volume_formula
     ('MSC d1=3 (published)', 'MSC formula')
     """
