@@ -278,7 +278,11 @@ def msc_volume(layout: StageLayout, *, survivors: list[int], shots: int, accepte
 
 @dataclasses.dataclass(frozen=True)
 class ParetoPoint:
-    """Logical error per kept shot at one gap threshold, with its 95%-ish binomial band and cost.
+    """Logical error per kept shot at one gap threshold, with its binomial band and cost.
+
+    ``ler_low``/``ler_high`` bound the rates whose likelihood is within a factor 1000 of the best fit's
+    (sinter's ``fit_binomial(max_likelihood_factor=1000)``, roughly ±3.7σ for many errors): a likelihood-ratio
+    band, not a confidence interval of stated coverage.
 
     ``gap_db`` is the threshold on the (first) gap; ``gap2_db`` the threshold on the second soft output of
     two-dimensional histograms (the ``gap`` decoder's cross-cap gap), ``None`` for one-dimensional ones.
@@ -371,6 +375,7 @@ def survivors_from_counts(custom_counts: Mapping[str, int]) -> list[int]:
 
 
 def _fit(kept: int, errors: int) -> tuple[float, float, float]:
+    """(errors / kept, low, high) with the likelihood-ratio-1000 band of :class:`ParetoPoint`."""
     if kept <= 0:
         return math.nan, 0.0, 1.0
     fit = sinter.fit_binomial(num_shots=kept, num_hits=errors, max_likelihood_factor=1000)
