@@ -143,7 +143,7 @@ def demo_cmd(shots: int, seed: int, max_weight: int, out: str) -> None:
 
 def _layout_resolver(spec):
     """json_metadata -> StageLayout for the tasks of a sweep spec (None when the circuit cannot be built)."""
-    from ftq.resources import StageLayout
+    from cultivation.volume import stage_layout
     from ftq.sweeps import build_circuits
 
     try:
@@ -153,7 +153,7 @@ def _layout_resolver(spec):
     table = {}
     for meta, circuit in circuits:
         try:
-            layout = StageLayout.from_circuit(circuit, tau=dict(spec.stage_tau) or None)
+            layout = stage_layout(circuit, tau=dict(spec.stage_tau) or None)
         except ValueError as e:
             raise InputError(f"sweep {spec.name!r}: {e}.") from None
         table[_circuit_key(meta)] = layout

@@ -19,6 +19,7 @@ import stim
 from cultivation.morph import MorphPlan, morph_plan
 from cultivation.stages import (
     PROXIES,
+    Stage,
     State,
     check,
     expand,
@@ -32,7 +33,6 @@ from cultivation.stages import (
     surface_round,
 )
 from ftq.errors import InputError
-from ftq.tags import Stage
 
 PROTOCOLS = ("cultivation", "end2end")
 DISTANCES = (3, 5)
