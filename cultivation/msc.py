@@ -16,7 +16,7 @@ import sys
 
 from cultivation.reference import MSC
 from ftq.errors import InputError
-from ftq.plotting import ParetoSeries
+from ftq.plotting import ParetoSeries, SeriesPoint
 
 
 def load_msc_baseline(
@@ -32,7 +32,7 @@ def load_msc_baseline(
     if not path.is_file():
         raise InputError(f"MSC baseline file {str(path)!r} does not exist.")
     csv.field_size_limit(sys.maxsize)
-    groups: dict[str, list[tuple[float, float, float, float, float]]] = {}
+    groups: dict[str, list[SeriesPoint]] = {}
     with open(path, encoding="utf8") as f:
         for row in csv.DictReader(f, skipinitialspace=True):
             try:
@@ -52,7 +52,7 @@ def load_msc_baseline(
             lo, hi = _poisson_band(errors, kept)
             d1 = meta.get("d1", "?")
             groups.setdefault(f"MSC d1={d1} (published)", []).append(
-                (shots / kept, ler, lo / 2, hi / 2, float(meta["v"]))
+                SeriesPoint(shots / kept, ler, lo / 2, hi / 2, float(meta["v"]))
             )
     return [ParetoSeries(k, sorted(v), volume_formula="MSC formula") for k, v in sorted(groups.items())]
 
