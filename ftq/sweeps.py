@@ -124,7 +124,7 @@ class SweepSpec:
     def points(self) -> list[dict]:
         """The grid: one json_metadata dict per task.
 
-        >>> parse_spec({"circuit": "a.stim", "p": 0.001, "max_shots": 5}, name="x").points()[0]["circuit"]
+        >>> parse_spec({"circuit": "a.stim", "p": 0.001, "decoder": "perfectionist", "max_shots": 5}, name="x").points()[0]["circuit"]
         'a.stim'
         """
         version = load_decoder(self.decoder).metadata()
@@ -220,7 +220,11 @@ def parse_spec(data: dict, *, name: str, base_dir: pathlib.Path | None = None) -
         raise InputError(
             "a sweep with a fixed 'circuit' takes a single 'p' (the circuit's own noise strength)."
         )
-    decoder = data.get("decoder", "gap")
+    decoder = data.get("decoder")
+    if decoder is None:
+        raise InputError(
+            f"a sweep needs 'decoder', one of the registered decoders: {', '.join(decoder_names())}."
+        )
     if decoder not in decoder_names():
         raise InputError(
             f"unknown decoder {decoder!r}; registered decoders are {', '.join(decoder_names())}."
@@ -257,7 +261,7 @@ def load_spec(path: str | pathlib.Path) -> SweepSpec:
 
     >>> import tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp())
-    >>> _ = (d / "s.toml").write_text('circuit = "c.stim"\\np = 0.001\\nmax_shots = 10\\n')
+    >>> _ = (d / "s.toml").write_text('circuit = "c.stim"\\np = 0.001\\ndecoder = "perfectionist"\\nmax_shots = 10\\n')
     >>> (d / "c.stim").touch()
     >>> load_spec(d / "s.toml").name
     's'
@@ -300,7 +304,7 @@ def make_tasks(spec: SweepSpec) -> list[sinter.Task]:
     """sinter tasks of a spec: tag postselection, explicit DEM (stable strong ids across engines).
 
     >>> spec = parse_spec({"builder": "cultivation.sweeps:rp2", "protocol": "cultivation", "d1": 3, "p": 0.001,
-    ...                    "max_shots": 1}, name="x")
+    ...                    "decoder": "gap", "max_shots": 1}, name="x")
     >>> make_tasks(spec)[0].json_metadata["decoder_version"]
     5
     """

@@ -10,7 +10,7 @@ from ftq.errors import InputError
 from ftq.sweeps import load_spec, make_tasks, parse_spec
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-B = {"builder": "cultivation.sweeps:rp2", "p": 0.001, "max_shots": 10}
+B = {"builder": "cultivation.sweeps:rp2", "p": 0.001, "decoder": "gap", "max_shots": 10}
 
 
 @pytest.mark.parametrize(

@@ -44,18 +44,40 @@ B = {"builder": "cultivation.sweeps:rp2", "protocol": "end2end", "d1": 3}
 @pytest.mark.parametrize(
     "data, fragment",
     [
-        ({"circuit": "a.stim", "p": 0.001, "max_shots": 10, "colour": 1}, "unknown sweep key 'colour'"),
-        ({"circuit": 3, "p": 0.001, "max_shots": 10}, "wrong type"),
-        ({"circuit": "a.stim", "p": 0.7, "max_shots": 10}, "outside the valid range"),
-        ({"circuit": "a.stim", "p": 0.001, "max_shots": 0}, "positive"),
+        (
+            {"circuit": "a.stim", "p": 0.001, "max_shots": 10, "decoder": "perfectionist", "colour": 1},
+            "unknown sweep key 'colour'",
+        ),
+        ({"circuit": 3, "p": 0.001, "max_shots": 10, "decoder": "perfectionist"}, "wrong type"),
+        (
+            {"circuit": "a.stim", "p": 0.7, "max_shots": 10, "decoder": "perfectionist"},
+            "outside the valid range",
+        ),
+        ({"circuit": "a.stim", "p": 0.001, "max_shots": 0, "decoder": "perfectionist"}, "positive"),
         ({"circuit": "a.stim", "p": 0.001, "max_shots": 10, "decoder": "bp"}, "unknown decoder 'bp'"),
-        ({"circuit": "a.stim", "max_shots": 10}, "needs 'p'"),
-        ({"p": 0.001, "max_shots": 10}, "either 'builder'"),
+        ({"circuit": "a.stim", "p": 0.001, "max_shots": 10}, "needs 'decoder'"),
+        ({"circuit": "a.stim", "max_shots": 10, "decoder": "perfectionist"}, "needs 'p'"),
+        ({"p": 0.001, "max_shots": 10, "decoder": "perfectionist"}, "either 'builder'"),
         (B | {"circuit": "a.stim", "p": 0.001, "max_shots": 10}, "not both"),
         (B | {"builder": "nowhere:x", "p": 0.001, "max_shots": 10}, "cannot be loaded"),
-        ({"circuit": "a.stim", "p": 0.001, "max_shots": 10, "noise": "pink"}, "unknown noise model"),
-        ({"circuit": "a.stim", "p": 0.001, "max_shots": 10, "stage_tau": {"0": -1}}, "stage_tau['0'] = -1"),
-        ({"circuit": "a.stim", "p": 0.001, "max_shots": 10, "stage_tau": 1.5}, "wrong type"),
+        (
+            {"circuit": "a.stim", "p": 0.001, "max_shots": 10, "decoder": "perfectionist", "noise": "pink"},
+            "unknown noise model",
+        ),
+        (
+            {
+                "circuit": "a.stim",
+                "p": 0.001,
+                "max_shots": 10,
+                "decoder": "perfectionist",
+                "stage_tau": {"0": -1},
+            },
+            "stage_tau['0'] = -1",
+        ),
+        (
+            {"circuit": "a.stim", "p": 0.001, "max_shots": 10, "decoder": "perfectionist", "stage_tau": 1.5},
+            "wrong type",
+        ),
     ],
 )
 def test_bad_specs_give_one_sentence(data, fragment):
