@@ -253,6 +253,16 @@ def jones_estimate_cmd(
         )
 
 
+def _echo_rows(rows: list[dict], *, as_json: bool, header: str, line: str) -> None:
+    """Print ``rows`` as one JSON list, or as a table: ``header`` then ``line.format(**row)`` per row."""
+    if as_json:
+        click.echo(json.dumps(rows))
+        return
+    click.echo(header)
+    for row in rows:
+        click.echo(line.format(**row))
+
+
 def _job_dict(job) -> dict:
     return {
         "id": job.id,
@@ -332,15 +342,12 @@ def jones_jobs_cmd(store: str | None, as_json: bool) -> None:
     """
     from jones.jobstore import JobStore
 
-    jobs = [_job_dict(j) for j in JobStore(store).list()]
-    if as_json:
-        click.echo(json.dumps(jobs))
-        return
-    click.echo(f"{'id':>4} {'status':<10} {'device':<16} {'part':<4} {'shots':>6}  braid")
-    for j in jobs:
-        click.echo(
-            f"{j['id']:>4} {j['status']:<10} {j['device']:<16} {j['part']:<4} {j['shots']:>6}  {j['braid']}"
-        )
+    _echo_rows(
+        [_job_dict(j) for j in JobStore(store).list()],
+        as_json=as_json,
+        header=f"{'id':>4} {'status':<10} {'device':<16} {'part':<4} {'shots':>6}  braid",
+        line="{id:>4} {status:<10} {device:<16} {part:<4} {shots:>6}  {braid}",
+    )
 
 
 @jones.command("results")
@@ -431,13 +438,13 @@ def jones_benchmark_cmd(
     base = _jones_braid(base_word, strands)
     rows = run_benchmark(family_name, base=base, size=size, backend=backend, shots=shots, seed=seed)
     path = plot_benchmark(rows, out_path or f"sweeps/jones/benchmark_{family_name}.png")
+    _echo_rows(
+        rows,
+        as_json=as_json,
+        header=f"{'label':<8} {'2q':>5} {'raw':>8} {'postsel':>8} {'rescaled':>8} {'symm':>8}",
+        line="{label:<8} {two_qubit_gates:>5} {raw_error:>8.4f} {postselected_error:>8.4f} "
+        "{rescaled_error:>8.4f} {symmetrised_error:>8.4f}",
+    )
     if as_json:
-        click.echo(json.dumps(rows))
         return
-    click.echo(f"{'label':<8} {'2q':>5} {'raw':>8} {'postsel':>8} {'rescaled':>8} {'symm':>8}")
-    for r in rows:
-        click.echo(
-            f"{r['label']:<8} {r['two_qubit_gates']:>5} {r['raw_error']:>8.4f} {r['postselected_error']:>8.4f} "
-            f"{r['rescaled_error']:>8.4f} {r['symmetrised_error']:>8.4f}"
-        )
     click.echo(f"plot: {path}")
