@@ -8,7 +8,7 @@ kept-and-wrong (high end), so no mass is left out.
 
 >>> import pathlib, tempfile
 >>> r = run_demo(shots=2000, seed=1, max_weight=3, out=pathlib.Path(tempfile.mkdtemp()) / "d.png")
->>> r.estimate.details["fault_distance"], r.ler_low <= r.estimate.ler <= r.ler_high, r.plot.exists()
+>>> r.estimate.details.fault_distance, r.ler_low <= r.estimate.ler <= r.ler_high, r.plot.exists()
 (3, True, True)
 """
 
@@ -55,15 +55,13 @@ class DemoResult:
         lo, hi = wilson_interval(self.kept, self.shots)
         pub_kept = round(PUBLISHED_SHOTS * PUBLISHED_KEPT_FRACTION)
         pub_lo, pub_hi = wilson_interval(PUBLISHED_ERRORS, pub_kept)
-        series = ", ".join(
-            f"w={w}: {v:.2e}" for w, v in sorted(e.details["ler_by_weight"].items(), key=_weight)
-        )
-        w = e.details["max_weight"]
+        series = ", ".join(f"w={w}: {v:.2e}" for w, v in sorted(e.details.ler_by_weight.items(), key=_weight))
+        w = e.details.max_weight
         return [
             f"circuit: RP² cultivation d1=3, uniform p=1e-3, S-proxy: {s['qubits']} qubits, "
             f"{s['detectors']} detectors (all postselected), {s['two_qubit_gates']} two-qubit gates, "
             f"{s['ticks']} ticks, {s['peak_live_qubits']} peak live qubits, fault distance "
-            f"{e.details['fault_distance']}",
+            f"{e.details.fault_distance}",
             f"kept fraction: {self.kept / self.shots:.2%} [{lo:.2%}, {hi:.2%}] (95% Wilson, {self.shots:,} "
             f"sampled shots); enumeration >= {e.kept_fraction:.3%}; published circuit 51.4%",
             f"logical error rate per kept shot: {e.ler:.3e} (exact sum over every undetected set of <= {w} "
@@ -83,12 +81,12 @@ def _weight(item: tuple[str, float]) -> int:
 
 
 def _ratio(e: Estimate) -> float:
-    terms = [v for _, v in sorted(e.details["ler_by_weight"].items(), key=_weight)]
+    terms = [v for _, v in sorted(e.details.ler_by_weight.items(), key=_weight)]
     return terms[-2] / terms[-1] if len(terms) >= 2 and terms[-1] > 0 else math.inf
 
 
 def _rest(e: Estimate) -> float:
-    extrapolated = e.details.get("ler_high_extrapolated")
+    extrapolated = e.details.ler_high_extrapolated
     return extrapolated - e.ler if extrapolated is not None else math.inf
 
 
@@ -99,7 +97,7 @@ def plot_demo(estimate: Estimate, *, out: str | pathlib.Path) -> pathlib.Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    items = sorted(estimate.details["ler_by_weight"].items(), key=_weight)
+    items = sorted(estimate.details.ler_by_weight.items(), key=_weight)
     weights = [int(k) for k, _ in items]
     terms = np.array([v for _, v in items])
     pub_kept = round(PUBLISHED_SHOTS * PUBLISHED_KEPT_FRACTION)
