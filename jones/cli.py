@@ -71,10 +71,9 @@ def jones_value_cmd(braid_word: str, closure: str, method: str, strands: int | N
       ftq jones value "1,1,1" --method exact          # trefoil: -0.809017+1.314328i
       ftq jones value "[2,2,-1,2]" --strands 4 --closure plat --json
       ftq jones value --method tensornet -- -1,2,-1,2  # a leading minus needs `--` or [...]
+      ftq jones value anchor --method tensornet         # the anchor's hardware braid (also: demo)
     """
-    from jones.braids import Braid
-
-    braid = Braid.parse(braid_word, strands=strands)
+    braid = _jones_braid(braid_word, strands)
 
     def on_cost(log10_flops: float, width: float) -> None:
         if not as_json:  # the cost is known, and shown, before contracting
@@ -133,13 +132,19 @@ def jones_knot_cmd(name: str, as_json: bool) -> None:
 
 
 def _jones_braid(braid_word: str, strands: int | None):
-    """Parse BRAID; the word ``demo`` is the 15-strand, 114-crossing demo braid of jones.benchmark."""
+    """Parse BRAID; two words name braids: ``demo`` (the project's 15-strand, 114-crossing R·C·R⁻¹ braid of
+    jones.benchmark) and ``anchor`` (the anchor's 15-strand, 114-crossing hardware braid, jones.reference)."""
     from jones.braids import Braid
 
-    if braid_word.strip().lower() == "demo":
+    word = braid_word.strip().lower()
+    if word == "demo":
         from jones.benchmark import demo_braid
 
         return demo_braid()
+    if word == "anchor":
+        from jones.reference import anchor_braid
+
+        return anchor_braid()
     return Braid.parse(braid_word, strands=strands)
 
 
