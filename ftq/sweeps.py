@@ -472,7 +472,7 @@ def run_sweep(
     True
     """
     if workers < 1:
-        raise InputError(f"--workers {workers} must be at least 1.")
+        raise InputError(f"workers={workers} must be at least 1.")
     path = spec.stats_path
     existing = _existing(path)  # validates an existing CSV before anything is written
     tasks = make_tasks(spec)
@@ -558,7 +558,7 @@ def _run_dask(
     try:
         from dask.distributed import Client, as_completed
     except ImportError as e:  # pragma: no cover
-        raise InputError(f"--scheduler needs dask.distributed, which is not importable ({e}).") from None
+        raise InputError(f"a Dask scheduler needs dask.distributed, which is not importable ({e}).") from None
     try:
         client = Client(scheduler, timeout="5s")
     except OSError as e:
