@@ -20,41 +20,6 @@ def jones() -> None:
     """Jones polynomial at t = e^{2πi/5}: exact values, tensor networks, Quantinuum hardware."""
 
 
-def _jones_evaluate(braid, closure: str, method: str, on_cost=None) -> dict:
-    """Evaluate one closed braid by one method; the dict printed by `ftq jones value --json`."""
-    import time
-
-    t0 = time.perf_counter()
-    extra: dict = {}
-    if method == "exact":
-        from jones.exact import jones_polynomial
-
-        poly = jones_polynomial(braid, closure=closure)
-        value = poly()
-        extra["polynomial"] = str(poly)
-    elif method == "fibonacci":
-        from jones.fibonacci import markov_value, plat_value
-
-        value = markov_value(braid) if closure == "markov" else plat_value(braid)
-    else:
-        from jones.tensornet import evaluate
-
-        r = evaluate(braid, closure=closure, on_cost=on_cost)
-        value = r.value
-        extra.update(log10_flops=round(r.log10_flops, 3), width=r.width)
-    out = {
-        "re": value.real,
-        "im": value.imag,
-        "method": method,
-        "closure": closure,
-        "strands": braid.strands,
-        "crossings": braid.crossings,
-        "seconds": round(time.perf_counter() - t0, 6),
-    }
-    out.update(extra)
-    return out
-
-
 @jones.command("value")
 @click.argument("braid_word", metavar="BRAID")
 @click.option("--closure", type=click.Choice(["markov", "plat"]), default="markov", show_default=True)
@@ -79,7 +44,9 @@ def jones_value_cmd(braid_word: str, closure: str, method: str, strands: int | N
         if not as_json:  # the cost is known, and shown, before contracting
             click.echo(f"contraction cost: 10^{log10_flops:.2f} flops, width {width:.0f}; contracting …")
 
-    out = _jones_evaluate(braid, closure, method, on_cost=on_cost)
+    from jones.evaluate import evaluate
+
+    out = evaluate(braid, closure=closure, method=method, on_cost=on_cost).to_json()
     if as_json:
         click.echo(json.dumps(out))
         return
@@ -100,12 +67,13 @@ def jones_knot_cmd(name: str, as_json: bool) -> None:
     Example:
       ftq jones knot 4_1
     """
+    from jones.evaluate import METHODS, evaluate
     from jones.knotinfo import knot
 
     record = knot(name)
     braid = record.braid
     listed = record.jones()
-    rows = [_jones_evaluate(braid, "markov", m) for m in ("exact", "fibonacci", "tensornet")]
+    rows = [evaluate(braid, closure="markov", method=m).to_json() for m in METHODS]
     if as_json:
         click.echo(
             json.dumps(
