@@ -5,7 +5,7 @@ pruned X/Z-split DEM with two soft outputs (boundary gap and cross-cap gap).
 
 >>> s = gap()
 >>> s.decoder_version
-5
+6
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ from __future__ import annotations
 import sinter
 
 #: Version of the gap decoder's soft outputs, written into its sweep tasks' metadata (so their strong ids):
-#: 4 = two gaps, exact for syndromes of up to 8 events per decoding part; 5 = exact up to 14 events.
-#: Bump it whenever the gap values a syndrome gets can change.
-GAP_VERSION = 5
+#: 4 = two gaps, exact for syndromes of up to 8 events per decoding part; 5 = exact up to 14 events;
+#: 6 = exact class weights by a pairing DP, exact up to 16 events per part (larger parts: exact matching,
+#: both gaps 0). Bump it whenever the gap values a syndrome gets can change.
+GAP_VERSION = 6
 
 
 def gap() -> sinter.Sampler:

@@ -1,70 +1,33 @@
-"""The ``gap`` decoder: matching on the pruned, X/Z-split detector error model, with soft outputs.
+"""The ``gap`` decoder: exact class weights on the pruned, X/Z-split detector error model, with two soft outputs.
 
-Construction (spec/cultivation.md §5):
+Contract. :class:`GapDecoder` takes the detection events of kept shots and returns, per shot, the predicted
+observable flip and two soft outputs in dB (weight × 10/ln 10 over the best correction's weight): the
+**boundary gap** φ_bd and the **cross-cap gap** φ_RP². A shot is kept when φ_bd ≥ t_bd and φ_RP² ≥ t_RP²,
+both thresholds chosen after sampling from the histogram ``C<φ_bd>|<φ_RP²>`` / ``E<φ_bd>|<φ_RP²>`` that
+:class:`GapSampler` writes.
 
-1. The detector error model is **pruned**: every error mechanism touching a postselected detector (read from
-   :mod:`ftq.tags`) is removed — a shot in which it acts is discarded anyway (to first order).
-2. Each remaining error is **split by detector basis** into an X part and a Z part (stim's
-   ``decompose_errors=True`` fails on these circuits). The basis of a detector comes from its tag; when the
-   tag says ``?`` (published circuits) it is inferred from the basis of the measurements the detector
-   compares (``M``/``MR`` → Z, ``MX``/``MRX`` → X, ``MPP`` of all-X / all-Z products → X / Z), see
-   :func:`infer_detector_bases`. The observable flip of a mixed error is attributed to the part whose
-   detectors, alone, are a known single-basis error (that error's flip); the rest goes to the other part.
-3. In each part the observable is rewritten as a **homology class**: a node potential φ (φ(u) ⊕ φ(v)
-   equals the observable flip of every interior edge u–v where possible) is found by a spanning-forest walk;
-   boundary edges then split into side 0 (flip = φ(u)) and side 1, and interior edges that contradict the
-   potential close odd loops without touching a boundary — logical loops through the cross-cap (the
-   antipodal identification of RP², in the first decoded rounds), kept in
-   :attr:`SplitGraph.cross_cap_edges`. A correction E of syndrome S has a boundary parity b (side-1
-   boundary edges used) and a cross-cap parity x (odd interior edges used), and
-   obs(E) = φ(S) ⊕ b ⊕ x.
-4. Each part is matched once on the plain graph (the prediction, with its b and x as fault ids). The
-   competing corrections of the other logical class are of two kinds, and each gives one soft output
-   (in dB, weight × 10/ln 10, over the best correction's weight):
+Model (spec/cultivation.md §5):
 
-   * the **boundary gap** φ_bd: b flipped, x kept — one more boundary-to-boundary string. Found by
-     matching on the two-sided graph (side 1 is an extra node ``B1`` forced to 0 and to 1); when that
-     correction also flips x, the cheapest cross-cap loop is added to it (an upper bound);
-   * the **cross-cap gap** φ_RP²: x flipped, b kept — one more loop through the cross-cap. Candidates:
-     the best correction plus the cheapest loop (:attr:`SplitGraph.cross_cap_loop`, an upper bound), and,
-     per cross-cap edge e=(u,v), the best correction forced through e (e plus a matching of S ⊕ {u, v}
-     on the graph without e) and the best one avoiding e; these two are matched only for syndromes with
-     a detection event on the edge's ends or their neighbours (an approximation: a correction sharing
-     edges with a loop through a cross-cap edge whose neighbourhood holds no detection event is missed).
+1. The DEM is **pruned** of every mechanism touching a postselected detector (read from :mod:`ftq.tags`)
+   and each remaining mechanism is **split by detector basis** into an X and a Z part
+   (:func:`detector_bases`); each part is decoded on its own graph.
+2. In a part, a node potential turns the observable into a **class** (b, x) ∈ Z2 × Z2 of every correction:
+   b counts side-1 boundary edges, x counts interior edges that contradict the potential — loops through
+   the cross-cap (the antipodal identification of RP² in the first decoded round). The observable of a
+   correction is φ(S) ⊕ b ⊕ x.
+3. **Class weights** W(b, x), the lightest correction of each class, come from all-pairs shortest paths on
+   the two-sheeted cover of the part's graph (:class:`CoverDistances`: odd edges change sheet) and a
+   dynamic programme over pairings of the detection events, compiled (:func:`_class_tables`). It is
+   **exact** for a part with at most :data:`EXACT_EVENTS` detection events. Larger parts are split into
+   clusters of at most :data:`CLUSTER_EVENTS` events (single linkage on cover distance) whose tables are
+   combined; each class weight is then an upper bound, the prediction still comes from exact matching
+   (PyMatching), and the decoder counts such parts (:attr:`GapDecoder.counts`, written by the sampler as
+   ``approx_parts``).
+4. With (b0, x0) the best class: φ_bd = W(1−b0, x0) − W0 (one more boundary-to-boundary string) and
+   φ_RP² = W(b0, 1−x0) − W0 (one more loop through the cross-cap). Both flip the observable; W(1−b0, 1−x0)
+   does not. A shot's soft outputs are the smallest over parts.
 
-   Each is exact when the best competitor differs from the best correction by one string or one loop;
-   otherwise it is an upper bound.
-5. **Exact gaps for small syndromes.** For a part with at most :data:`EXACT_EVENTS` detection events
-   (most kept shots), best correction and both competitors are replaced by exact values from
-   all-pairs shortest paths on the two-sheeted cover of the part's graph (:class:`CoverDistances`: odd
-   edges change sheet, so a path's sheet change is its cross-cap parity): every pairing of the events
-   with each other or with a boundary side is tried, classes add up. This matters: the candidate search
-   above misses competitors whose loop runs through a second cross-cap edge, and gave pairs of likely
-   faults a confident 54 dB on the project's d=3 end-to-end circuit. It also overstates φ_bd whenever the
-   lightest correction of the other boundary class has the other cross-cap parity too: on the published
-   d=5 end-to-end circuit, of 3000 kept syndromes with 9–11 events per part, 23% had a candidate φ_bd more
-   than 5 dB above the exact one and 1% more than 38 dB (seed 11), which is why the limit is 14, not 8.
-
-   A shot's soft outputs are the smallest over parts (flipping either
-   part's class flips the logical); the decoder returns them as two columns, and a shot is kept when
-   φ_bd ≥ t_bd and φ_RP² ≥ t_RP², both thresholds chosen after sampling (the published RP² analysis
-   thresholds the two gaps separately, too). Identical syndromes are decoded once.
-
-Why two outputs: the first decoded round still holds the distance-3 (or 5) RP² code, so every shot has a
-competitor three heavy edges away through the cross-cap, and φ_RP² saturates near the weight of the
-cheapest odd loop (≈ 56 dB on the published d=3 end-to-end circuit; :attr:`SplitGraph.cross_cap_loop`).
-The single gap min(φ_bd, φ_RP²) saturates with it, so one threshold cannot ask more of the boundary gap
-than that; the two-dimensional cut can.
-
-Known limitation: the X and Z parts are matched independently. The dominant faults of the first decoded
-round of the RP² circuits are Y-type (an X error between S and S_DAG becomes Y) and flip both parts.
-
-Basis inference from measurements assumes CSS circuits that measure X checks with ``MX`` (as the RP²
-circuits do); circuits that use ``H`` + ``M`` should carry the basis in their tags.
-
-:class:`GapSampler` is a ``sinter.Sampler`` (staged sampling from :mod:`ftq.sampling` + this decoder);
-its per-task ``custom_counts`` hold the two-dimensional gap histogram ``C<φ_bd>|<φ_RP²>`` /
-``E<φ_bd>|<φ_RP²>`` (dB, rounded down) so both thresholds are chosen later.
+Not modelled: correlations between the X and Z parts (Y-type faults are matched as two independent edges).
 
 >>> import stim
 >>> c = stim.Circuit.generated(
@@ -80,6 +43,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections import Counter
 from collections.abc import Callable
 
 import numba
@@ -92,7 +56,6 @@ from ftq.sampling import StagedSampler, perfectionist_predictor
 from ftq.tags import read_detector_tags
 
 DB_PER_NEPER = 10 / math.log(10)
-_BIG = 200.0  # nepers; pymatching discretises weights relative to the largest one
 
 _MEASURE_BASIS = {"M": "Z", "MZ": "Z", "MR": "Z", "MRZ": "Z", "MX": "X", "MRX": "X"}
 
@@ -148,20 +111,23 @@ def detector_bases(circuit: stim.Circuit) -> list[str]:
 
 @dataclasses.dataclass
 class SplitGraph:
-    """One basis part of the pruned DEM as a matching problem with a two-sided boundary."""
+    """One basis part of the pruned DEM: its detectors, node potential, matching graph and cover distances.
+
+    ``matching`` carries fault id 0 on odd (cross-cap) interior edges and fault id 1 on side-1 boundary
+    edges, so a matched correction reports its class (x, b).
+    """
 
     basis: str
     detectors: np.ndarray
     matching: pymatching.Matching
-    split: pymatching.Matching
     potential: np.ndarray
-    has_side1: bool
     cross_cap_edges: list[tuple[int, int, bool, float]]
-    cross_cap_region: np.ndarray
-    cross_cap_loop: float
-    cross_cap_graphs: list[pymatching.Matching]
-    cross_cap_hoods: list[np.ndarray]
     cover: CoverDistances
+
+    @property
+    def cross_cap_loop(self) -> float:
+        """Weight (nepers) of the lightest closed chain of class (b, x) = (0, 1): the cap on φ_RP²."""
+        return float(self.cover.loops[0, 1])
 
 
 @dataclasses.dataclass
@@ -311,66 +277,17 @@ def _build_part(basis: str, edges: list[tuple], times: np.ndarray) -> SplitGraph
         key = (tuple(sorted(local[d] for d in s)), flag)
         merged[key] = _combine(merged.get(key, 0.0), p)
     phi = _potential(m, merged, node_t)
-    split = pymatching.Matching()
-    side1 = m
-    has_side1 = False
-    cross_edges: list[tuple[int, int, bool, float]] = []
-    for key, p in merged.items():
-        nodes_k, flag = key
-        w = _weight(p)
-        kw = {"weight": w, "error_probability": p, "merge_strategy": "smallest-weight"}
-        flips = _flips_class(nodes_k, flag, phi)
-        if len(nodes_k) == 1:
-            (u,) = nodes_k
-            if flips:
-                split.add_edge(u, side1, **kw)
-                has_side1 = True
-            else:
-                split.add_boundary_edge(u, **kw)
-        else:
-            u, v = nodes_k
-            split.add_edge(u, v, fault_ids={0} if flips else None, **kw)
-            if flips:
-                cross_edges.append((u, v, flag, w))
-    # safety edge: node B1 can always reach the boundary, at a weight that marks "no such class"
-    split.add_boundary_edge(side1, weight=_BIG, merge_strategy="smallest-weight")
-    plain = _class_graph(merged, phi, m)
-    # one graph per cross-cap edge without that edge: the best correction forced through the edge is
-    # the edge plus a matching of S + {u, v} that does not use it again
-    without = [_class_graph(merged, phi, m, skip=((u, v), flag)) for u, v, flag, _ in cross_edges]
-    neighbours: list[set[int]] = [set() for _ in range(m)]
-    for u, v, _ in plain.edges():
-        if v is not None and u < m and v < m:
-            neighbours[u].add(v)
-            neighbours[v].add(u)
-    hoods = []
-    for u, v, _, _ in cross_edges:
-        hood = np.zeros(m, dtype=bool)
-        hood[[u, v, *neighbours[u], *neighbours[v]]] = True
-        hoods.append(hood)
-    region = np.any(hoods, axis=0) if hoods else np.zeros(m, dtype=bool)
-    # the cheapest closed loop through the cross-cap that keeps the boundary class (b = 0, x = 1): a
-    # cross-cap edge plus the cheapest even, side-0 path between its ends that avoids it
-    loop = math.inf
-    zero = np.zeros((1, m + 1), dtype=np.uint8)
-    for (u, v, _, w_e), graph in zip(cross_edges, without, strict=True):
-        zero[0, u] = zero[0, v] = 1
-        x, b, w = _decode_class(graph, zero)
-        zero[0, u] = zero[0, v] = 0
-        if not x[0] and not b[0]:
-            loop = min(loop, float(w[0]) + w_e)
+    cross_edges = [
+        (k[0][0], k[0][1], k[1], _weight(p))
+        for k, p in merged.items()
+        if len(k[0]) == 2 and _flips_class(k[0], k[1], phi)
+    ]
     return SplitGraph(
         basis,
         np.array(nodes, dtype=np.int64),
-        plain,
-        split,
+        _class_graph(merged, phi),
         phi,
-        has_side1,
         cross_edges,
-        region,
-        loop,
-        without,
-        hoods,
         CoverDistances.from_edges(merged, phi, m),
     )
 
@@ -432,77 +349,196 @@ class CoverDistances:
         return CoverDistances(dist, loops[0], m)
 
     def class_weights(self, events: np.ndarray) -> np.ndarray:
-        """Lightest correction of each class ``[b, x]`` per row of ``events`` (rows × k node ids, -1 = none).
+        """Lightest correction of each class ``[b, x]`` per row of ``events`` (rows × k node ids, -1 = none),
+        exact for rows of at most :data:`EXACT_EVENTS` events (others: infinity).
 
-        A correction is a set of chains pairing the detection events with each other or with a boundary
-        side; its class is the XOR of its chains' classes. Every pairing of up to :data:`EXACT_EVENTS`
-        events is covered (:func:`_cover_events`, compiled), plus closed loops (any union
-        of them: the loop table is closed under addition).
+        >>> import stim
+        >>> c = stim.Circuit("X_ERROR(0.1) 0 1\\nM 0 1\\nDETECTOR(0,0,0) rec[-2] rec[-1]\\n"
+        ...                  "OBSERVABLE_INCLUDE(0) rec[-2]")
+        >>> (part,) = build_pruned_model(c).parts
+        >>> float(part.cover.class_weights(np.array([[0]]))[0].min()).__round__(3)  # the lighter edge
+        2.197
         """
-        n = self.m + 2
-        d = self.dist
-        rows = len(events)
-        out = np.full((rows, 2, 2), np.inf)
-        k_of = (events >= 0).sum(axis=1)
-        sides = self.m + np.array([[0, n], [1, 1 + n]])  # node of boundary side b on sheet x
-        for k in np.unique(k_of):
-            sel = np.flatnonzero(k_of == k)
-            ev = np.sort(events[sel], axis=1)[:, events.shape[1] - k :]  # the k events, ascending
-            # side[r, e, b, x]: event e to boundary side b with cross-cap parity x
-            side = d[ev[:, :, None, None], sides[None, None]]
-            # pair[r, u, v, x]: event u to event v with cross-cap parity x (boundary parity 0)
-            pair = d[ev[:, :, None, None], ev[:, None, :, None] + n * np.arange(2)[None, None, None]]
-            out[sel] = _cover_events(side, pair)
-        loops = np.broadcast_to(self.loops, (rows, 2, 2))
-        return np.minimum(out, _class_convolve(out, loops))  # loops are closed under adding loops
+        events = np.asarray(events, dtype=np.int64)
+        ordered = np.ascontiguousarray(-np.sort(-events, axis=1))  # events first, -1 padding last
+        counts = (ordered >= 0).sum(axis=1).astype(np.int64)
+        return _class_tables(self.dist, self.m, ordered, counts, self.loops, EXACT_EVENTS)
 
 
-#: Syndromes (per part) with at most this many detection events get exact gaps from the cover distances.
-#: The cost grows as k·2^(k-1) class products per syndrome (about 2 ms at k = 14); at d1 = 5 the median kept
-#: shot has 7 events per part and 90% have at most 13.
-EXACT_EVENTS = 14
+#: Parts with at most this many detection events get exact class weights. The dynamic programme visits only
+#: the event subsets reachable by pairing the lowest event first (about 1,200 of the 16,384 at k = 14):
+#: 3 µs at k = 8, 46 µs at k = 14, 160 µs at k = 16 on the published d=5 end-to-end circuit.
+EXACT_EVENTS = 16
 
 
 @numba.njit(cache=True)
-def _cover_events(side: np.ndarray, pair: np.ndarray) -> np.ndarray:
-    """Lightest class table [b, x] per row for chains covering all k events (each paired, or sent to a side).
+def _subset_table(side: np.ndarray, pair: np.ndarray, k: int, table: np.ndarray, out: np.ndarray) -> None:
+    """Lightest chains covering all ``k`` events, per class [b, x], into ``out`` (2 × 2).
 
-    ``side[r, e, b, x]``: event e to boundary side b with cross-cap parity x; ``pair[r, u, v, x]``: event u to
-    event v with cross-cap parity x. Dynamic programming over event subsets, smallest first: the lowest event
-    of a subset either goes to a boundary or pairs with another event of the subset. Same result as trying
-    all pairings (764 for k = 8, 2.4 million for k = 14), in k·2^(k-1) class products.
+    ``side[e, b, x]``: event e to boundary side b with cross-cap parity x; ``pair[u, v, x]`` (u < v): event u
+    to event v with cross-cap parity x. The lowest event of a subset goes to a boundary side or pairs with
+    another event of the subset; only subsets reachable that way from the full set are visited (those
+    missing at most i events above their lowest event i), enumerated by popcount (Gosper's hack).
     """
-    rows, k = side.shape[0], side.shape[1]
+    table[0, 0, 0] = 0.0
+    table[0, 0, 1] = np.inf
+    table[0, 1, 0] = np.inf
+    table[0, 1, 1] = np.inf
+    for i in range(k - 1, -1, -1):
+        nh = k - i - 1
+        s00, s01, s10, s11 = side[i, 0, 0], side[i, 0, 1], side[i, 1, 0], side[i, 1, 1]
+        for c in range(max(0, nh - i), nh + 1):
+            s = (1 << c) - 1
+            while s < (1 << nh):
+                rest = s << (i + 1)
+                mask = rest | (1 << i)
+                # event i to a boundary side: class (b1, x1) added to the rest's class
+                t00, t01, t10, t11 = (
+                    table[rest, 0, 0],
+                    table[rest, 0, 1],
+                    table[rest, 1, 0],
+                    table[rest, 1, 1],
+                )
+                b00 = min(s00 + t00, s01 + t01, s10 + t10, s11 + t11)
+                b01 = min(s00 + t01, s01 + t00, s10 + t11, s11 + t10)
+                b10 = min(s00 + t10, s01 + t11, s10 + t00, s11 + t01)
+                b11 = min(s00 + t11, s01 + t10, s10 + t01, s11 + t00)
+                # event i paired with a present event j, with cross-cap parity 0 or 1
+                for j in range(i + 1, k):
+                    if (rest >> j) & 1:
+                        sub = rest ^ (1 << j)
+                        p0, p1 = pair[i, j, 0], pair[i, j, 1]
+                        t00, t01, t10, t11 = (
+                            table[sub, 0, 0],
+                            table[sub, 0, 1],
+                            table[sub, 1, 0],
+                            table[sub, 1, 1],
+                        )
+                        b00 = min(b00, p0 + t00, p1 + t01)
+                        b01 = min(b01, p0 + t01, p1 + t00)
+                        b10 = min(b10, p0 + t10, p1 + t11)
+                        b11 = min(b11, p0 + t11, p1 + t10)
+                table[mask, 0, 0] = b00
+                table[mask, 0, 1] = b01
+                table[mask, 1, 0] = b10
+                table[mask, 1, 1] = b11
+                if c == 0:
+                    break
+                low = s & -s
+                v = s + low
+                s = v + (((v ^ s) // low) >> 2)
+    full = (1 << k) - 1
+    for b in range(2):
+        for x in range(2):
+            out[b, x] = table[full, b, x]
+
+
+@numba.njit(cache=True)
+def _convolve_into(acc: np.ndarray, other: np.ndarray) -> None:
+    """acc[b, x] <- min over (b1, x1) of acc[b1, x1] + other[b ^ b1, x ^ x1] (min-plus over Z2 × Z2)."""
+    res = np.full((2, 2), np.inf)
+    for b in range(2):
+        for x in range(2):
+            for b1 in range(2):
+                for x1 in range(2):
+                    w = acc[b1, x1] + other[b ^ b1, x ^ x1]
+                    if w < res[b, x]:
+                        res[b, x] = w
+    acc[:, :] = res
+
+
+@numba.njit(cache=True)
+def _fill(dist: np.ndarray, m: int, ev: np.ndarray, side: np.ndarray, pair: np.ndarray) -> None:
+    """Event-to-boundary and event-to-event cover distances of the events ``ev`` (see :func:`_subset_table`)."""
+    n = m + 2
+    k = len(ev)
+    for a in range(k):
+        for b in range(2):
+            for x in range(2):
+                side[a, b, x] = dist[ev[a], m + b + x * n]
+        for c in range(a + 1, k):
+            pair[a, c, 0] = dist[ev[a], ev[c]]
+            pair[a, c, 1] = dist[ev[a], ev[c] + n]
+
+
+@numba.njit(cache=True)
+def _class_tables(
+    dist: np.ndarray, m: int, events: np.ndarray, counts: np.ndarray, loops: np.ndarray, exact: int
+) -> np.ndarray:
+    """Class table [b, x] per row of ``events`` (its first ``counts[r]`` entries), closed under adding loops
+    (``loops`` is closed under addition); rows of more than ``exact`` events are left at infinity."""
+    rows = events.shape[0]
+    kmax = max(min(events.shape[1], exact), 1)
     out = np.full((rows, 2, 2), np.inf)
-    table = np.empty((1 << k, 2, 2))
+    table = np.empty((1 << kmax, 2, 2))
+    side = np.empty((kmax, 2, 2))
+    pair = np.empty((kmax, kmax, 2))
+    acc = np.empty((2, 2))
     for r in range(rows):
-        table[0] = np.inf
-        table[0, 0, 0] = 0.0
-        for mask in range(1, 1 << k):
-            i = 0
-            while not (mask >> i) & 1:
-                i += 1
-            rest = mask ^ (1 << i)
-            best = table[mask]
-            best[:] = np.inf
-            for b in range(2):
-                for x in range(2):
-                    for b1 in range(2):
-                        for x1 in range(2):
-                            w = side[r, i, b1, x1] + table[rest, b ^ b1, x ^ x1]
-                            if w < best[b, x]:
-                                best[b, x] = w
-            for j in range(i + 1, k):
-                if not (rest >> j) & 1:
-                    continue
-                sub = rest ^ (1 << j)
-                for b in range(2):
-                    for x in range(2):
-                        w = min(pair[r, i, j, 0] + table[sub, b, x], pair[r, i, j, 1] + table[sub, b, 1 - x])
-                        if w < best[b, x]:
-                            best[b, x] = w
-        out[r] = table[(1 << k) - 1]
+        k = counts[r]
+        if k > exact:
+            continue
+        _fill(dist, m, events[r, :k], side, pair)
+        _subset_table(side, pair, k, table, acc)
+        _convolve_into(acc, loops)
+        out[r] = acc
     return out
+
+
+@numba.njit(cache=True)
+def _decode_part(
+    detectors: np.ndarray,
+    cols: np.ndarray,
+    potential: np.ndarray,
+    dist: np.ndarray,
+    m: int,
+    loops: np.ndarray,
+    exact: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One part of every shot: best class (b, x), gaps in dB, whether resolved, and φ(S) (the potential's
+    parity over the events). Rows of more than ``exact`` events are left unresolved (gaps 0)."""
+    n = detectors.shape[0]
+    mp = len(cols)
+    b = np.zeros(n, dtype=np.bool_)
+    x = np.zeros(n, dtype=np.bool_)
+    base = np.zeros(n, dtype=np.bool_)
+    resolved = np.ones(n, dtype=np.bool_)
+    gaps = np.zeros((n, 2))
+    kmax = max(exact, 1)
+    table = np.empty((1 << kmax, 2, 2))
+    side = np.empty((kmax, 2, 2))
+    pair = np.empty((kmax, kmax, 2))
+    acc = np.empty((2, 2))
+    ev = np.empty(mp, dtype=np.int64)
+    for r in range(n):
+        k = 0
+        par = False
+        for j in range(mp):
+            if detectors[r, cols[j]]:
+                ev[k] = j
+                k += 1
+                par ^= potential[j]
+        base[r] = par
+        if k > exact:
+            resolved[r] = False
+            continue
+        _fill(dist, m, ev[:k], side, pair)
+        _subset_table(side, pair, k, table, acc)
+        _convolve_into(acc, loops)
+        best = np.inf
+        bb = 0
+        xx = 0
+        for b1 in range(2):
+            for x1 in range(2):
+                if acc[b1, x1] < best:
+                    best = acc[b1, x1]
+                    bb = b1
+                    xx = x1
+        b[r] = bb == 1
+        x[r] = xx == 1
+        gaps[r, 0] = max(acc[1 - bb, xx] - best, 0.0) * DB_PER_NEPER
+        gaps[r, 1] = max(acc[bb, 1 - xx] - best, 0.0) * DB_PER_NEPER
+    return b, x, gaps, resolved, base
 
 
 def _class_convolve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -523,27 +559,18 @@ def _flips_class(nodes_k: tuple, flag: bool, phi: np.ndarray) -> bool:
     return bool(phi[nodes_k[0]] ^ phi[nodes_k[1]]) != flag
 
 
-def _class_graph(
-    weights: dict[tuple, float], phi: np.ndarray, m: int, *, skip: tuple | None = None
-) -> pymatching.Matching:
-    """Matching graph whose fault ids give a correction's homology class (optionally without one mechanism).
-
-    Fault id 0 marks interior edges that contradict the potential (odd loops through the cross-cap: the
-    correction's cross-cap parity ``x``), fault id 1 marks side-1 boundary edges (its boundary parity
-    ``b``); the correction's logical class is φ(S) ⊕ b ⊕ x.
-    """
+def _class_graph(weights: dict[tuple, float], phi: np.ndarray) -> pymatching.Matching:
+    """Matching graph whose fault ids give a correction's class: fault id 0 marks interior edges that
+    contradict the potential (cross-cap parity ``x``), fault id 1 side-1 boundary edges (boundary parity
+    ``b``); the correction's observable is φ(S) ⊕ b ⊕ x."""
     g = pymatching.Matching()
-    for key, p in weights.items():
-        if key == skip:
-            continue
-        nodes_k, flag = key
+    for (nodes_k, flag), p in weights.items():
         kw = {"weight": _weight(p), "error_probability": p, "merge_strategy": "smallest-weight"}
         flips = _flips_class(nodes_k, flag, phi)
         if len(nodes_k) == 1:
             g.add_boundary_edge(nodes_k[0], fault_ids={1} if flips else None, **kw)
         else:
             g.add_edge(nodes_k[0], nodes_k[1], fault_ids={0} if flips else None, **kw)
-    g.add_boundary_edge(m, weight=_BIG, merge_strategy="smallest-weight")
     return g
 
 
@@ -594,6 +621,9 @@ def _decode_class(
     matching: pymatching.Matching, syn: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Batch matching on a :func:`_class_graph`: (cross-cap parity x, boundary parity b, weight) per shot."""
+    syn = np.asarray(syn, dtype=np.uint8)
+    if syn.shape[1] < matching.num_detectors:
+        syn = np.pad(syn, ((0, 0), (0, matching.num_detectors - syn.shape[1])))
     p, w = matching.decode_batch(syn, return_weights=True)
     zeros = np.zeros(syn.shape[0], dtype=bool)
     x = p[:, 0].astype(bool) if p.shape[1] > 0 else zeros
@@ -601,37 +631,15 @@ def _decode_class(
     return x, b, np.asarray(w, dtype=float)
 
 
-def _decode(matching: pymatching.Matching, syn: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Batch matching: (observable-0 flip as bool, solution weight) per shot."""
-    p, w = matching.decode_batch(syn, return_weights=True)
-    flip = p[:, 0].astype(bool) if p.shape[1] else np.zeros(syn.shape[0], dtype=bool)
-    return flip, np.asarray(w, dtype=float)
-
-
-def _unique_rows(bits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct rows of a bool matrix and, per row, the index of its distinct row (fast: packed words)."""
-    n = bits.shape[0]
-    packed = np.packbits(bits, axis=1)
-    width = -(-packed.shape[1] // 8) * 8
-    padded = np.zeros((n, max(width, 8)), dtype=np.uint8)
-    padded[:, : packed.shape[1]] = packed
-    words = padded.view(np.uint64)
-    order = np.lexsort(words.T[::-1])
-    sorted_words = words[order]
-    new = np.ones(n, dtype=bool)
-    new[1:] = np.any(sorted_words[1:] != sorted_words[:-1], axis=1)
-    group = np.cumsum(new) - 1
-    inverse = np.empty(n, dtype=np.int64)
-    inverse[order] = group
-    return bits[order[new]], inverse
-
-
 class GapDecoder:
-    """Decode kept shots on the pruned split model: predictions plus the complementary gap in dB.
+    """Decode kept shots on the pruned split model: predictions plus the two soft outputs in dB.
 
     Call it on detection events (shots × detectors, bool); it returns ``(keep, predictions, gap_db)``, where
     ``keep`` is all True (postselection happened before) and ``gap_db`` has two columns, the boundary gap
-    and the cross-cap gap, each ``inf`` when no competitor of that kind exists.
+    and the cross-cap gap, each ``inf`` when no competitor of that kind exists. :attr:`counts` accumulates
+    ``parts`` (decoded part-syndromes) and ``unresolved_parts`` (more than :data:`EXACT_EVENTS` detection
+    events: predicted by exact matching, both gaps set to 0 so that any positive cut discards the shot);
+    :meth:`take_counts` returns and resets them.
 
     >>> import stim
     >>> c = stim.Circuit.generated(
@@ -640,14 +648,13 @@ class GapDecoder:
     >>> dec = GapDecoder.from_circuit(c)
     >>> dets, obs = c.compile_detector_sampler(seed=1).sample(200, separate_observables=True)
     >>> keep, pred, gap = dec(dets)
-    >>> float(np.mean(pred == obs)) > 0.95
-    True
+    >>> float(np.mean(pred == obs)) > 0.95, dec.take_counts()["parts"]
+    (True, 200)
     """
 
-    def __init__(self, model: PrunedModel, num_observables: int, *, cross_cap: bool = True):
+    def __init__(self, model: PrunedModel):
         self.model = model
-        self.cross_cap = cross_cap
-        self.num_observables = num_observables
+        self.counts: Counter = Counter()
 
     @staticmethod
     def from_circuit(circuit: stim.Circuit) -> GapDecoder:
@@ -656,113 +663,50 @@ class GapDecoder:
             raise ValueError(
                 f"the gap decoder needs exactly 1 observable, the circuit has {circuit.num_observables}"
             )
-        return GapDecoder(build_pruned_model(circuit), circuit.num_observables)
+        return GapDecoder(build_pruned_model(circuit))
+
+    def take_counts(self) -> Counter:
+        """The counters accumulated since the last call (and reset them)."""
+        out, self.counts = self.counts, Counter()
+        return out
 
     def __call__(self, detectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         n = detectors.shape[0]
         pred = np.zeros(n, dtype=bool)
         gap = np.full((n, 2), np.inf)
-        if n == 0:
-            return np.ones(0, dtype=bool), np.zeros((0, 1), dtype=bool), gap
+        detectors = np.ascontiguousarray(detectors, dtype=bool)
         for part in self.model.parts:
-            uniq, inverse = _unique_rows(detectors[:, part.detectors])
-            part_gap = self._part_gaps(part, uniq)
-            base = (uniq & part.potential[None, :]).sum(axis=1) % 2 == 1
-            pred ^= (base ^ part_gap.x ^ part_gap.b)[inverse]
-            gap = np.minimum(gap, part_gap.gaps_db()[inverse])
+            flip, gaps, resolved = part_classes(part, detectors)
+            pred ^= flip
+            gap = np.minimum(gap, gaps)
+            self.counts["parts"] += n
+            self.counts["unresolved_parts"] += int(n - resolved.sum())
         return np.ones(n, dtype=bool), pred[:, None], gap
 
-    def _part_gaps(self, part: SplitGraph, uniq: np.ndarray) -> _Competitors:
-        m = uniq.shape[0]
-        syn = np.zeros((m, len(part.detectors) + 1), dtype=np.uint8)
-        syn[:, :-1] = uniq
-        x, b, w_best = _decode_class(part.matching, syn)
-        comp = _Competitors(x, b, w_best, part.cross_cap_loop)
-        # syndromes with few detection events get exact values below; the candidate search is for the rest
-        small = uniq.sum(axis=1) <= EXACT_EVENTS
-        big = np.flatnonzero(~small)
-        if len(big) and part.has_side1:
-            # the best correction on each side of the boundary class (B1 forced to 0 and to 1)
-            sub = syn[big]
-            for c in (0, 1):
-                sub[:, -1] = c
-                p, w = _decode(part.split, sub)
-                comp.offer(big, p, np.full(len(big), bool(c)), w)
-        if len(big) and self.cross_cap and part.cross_cap_edges:
-            # best correction + the cheapest loop through the cross-cap is always a cross-cap competitor
-            # (an upper bound); corrections sharing edges with a loop through one cross-cap edge are found
-            # per edge, for the syndromes with a detection event next to that edge
-            comp.rp[big] = np.minimum(comp.rp[big], w_best[big] + part.cross_cap_loop)
-            edges = zip(part.cross_cap_edges, part.cross_cap_graphs, part.cross_cap_hoods, strict=True)
-            for (u, v, _, w_e), graph, hood in edges:
-                rows = big[uniq[big][:, hood].any(axis=1)]
-                if len(rows) == 0:
-                    continue
-                sub = syn[rows]
-                # the best correction avoiding the edge (when the best one runs through it) ...
-                cx, cb, w = _decode_class(graph, sub)
-                comp.offer(rows, cx, cb, w)
-                # ... and the best one forced through it
-                sub[:, u] ^= 1
-                sub[:, v] ^= 1
-                cx, cb, w = _decode_class(graph, sub)
-                comp.offer(rows, ~cx, cb, w + w_e)
-        comp.set_exact(part.cover, uniq, np.flatnonzero(small))
-        return comp
 
+def part_classes(part: SplitGraph, detectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One part of every shot (rows of ``detectors``, all the circuit's detectors): the predicted observable
+    flip φ(S) ⊕ b ⊕ x of the best class, the two gaps in dB, and whether the row was resolved.
 
-@dataclasses.dataclass
-class _Competitors:
-    """Per syndrome: the best correction's class (x, b, weight) and the lightest competitor of each kind.
+    Rows with more than :data:`EXACT_EVENTS` events in the part are matched exactly (PyMatching) for the
+    prediction and get both gaps 0.
 
-    A competitor differing from the best in boundary parity only is a boundary-to-boundary string
-    (``bd``); one differing in cross-cap parity only is a loop through the cross-cap (``rp``). One
-    differing in both has the best one's logical class; adding the cheapest cross-cap loop to it gives a
-    boundary competitor (an upper bound).
+    >>> import stim
+    >>> c = stim.Circuit("X_ERROR(0.1) 0 1\\nM 0 1\\nDETECTOR(0,0,0) rec[-2] rec[-1]\\n"
+    ...                  "OBSERVABLE_INCLUDE(0) rec[-2]")
+    >>> (part,) = build_pruned_model(c).parts
+    >>> flip, gaps, resolved = part_classes(part, np.array([[False], [True]]))
+    >>> gaps.round(3).tolist()  # no event: the other class costs both edges; one event: the edges tie
+    [[19.085, inf], [0.0, inf]]
     """
-
-    x: np.ndarray
-    b: np.ndarray
-    w: np.ndarray
-    loop: float
-    bd: np.ndarray = dataclasses.field(init=False)
-    rp: np.ndarray = dataclasses.field(init=False)
-
-    def __post_init__(self) -> None:
-        self.bd = np.full(len(self.w), np.inf)
-        self.rp = np.full(len(self.w), np.inf)
-
-    def offer(self, rows: slice | np.ndarray, x: np.ndarray, b: np.ndarray, w: np.ndarray) -> None:
-        dx = x ^ self.x[rows]
-        db = b ^ self.b[rows]
-        self.bd[rows] = np.where(db & ~dx, np.minimum(self.bd[rows], w), self.bd[rows])
-        self.bd[rows] = np.where(db & dx, np.minimum(self.bd[rows], w + self.loop), self.bd[rows])
-        self.rp[rows] = np.where(dx & ~db, np.minimum(self.rp[rows], w), self.rp[rows])
-
-    def set_exact(self, cover: CoverDistances, uniq: np.ndarray, small: np.ndarray) -> None:
-        """Replace best class and both competitors by exact values for the rows ``small`` of ``uniq``
-        (at most :data:`EXACT_EVENTS` detection events each)."""
-        if len(small) == 0:
-            return
-        events = np.full((len(small), EXACT_EVENTS), -1, dtype=np.int64)
-        rows, cols = np.nonzero(uniq[small])
-        slot = np.arange(len(rows)) - np.searchsorted(rows, rows)
-        events[rows, slot] = cols
-        w = cover.class_weights(events)
-        flat = w.reshape(len(small), 4).argmin(axis=1)
-        b, x = flat // 2, flat % 2
-        idx = np.arange(len(small))
-        self.b[small] = b.astype(bool)
-        self.x[small] = x.astype(bool)
-        self.w[small] = w[idx, b, x]
-        self.bd[small] = w[idx, 1 - b, x]
-        self.rp[small] = w[idx, b, 1 - x]
-
-    def gaps_db(self) -> np.ndarray:
-        """(boundary gap, cross-cap gap) in dB per syndrome; ``inf`` where no competitor exists."""
-        other = np.stack([self.bd, self.rp], axis=1)
-        other = np.where(other >= _BIG / 2, np.inf, other)
-        return np.maximum(other - self.w[:, None], 0.0) * DB_PER_NEPER
+    cov = part.cover
+    b, x, gaps, resolved, base = _decode_part(
+        detectors, part.detectors, part.potential, cov.dist, cov.m, cov.loops, EXACT_EVENTS
+    )
+    big = np.flatnonzero(~resolved)
+    if len(big):
+        x[big], b[big], _ = _decode_class(part.matching, detectors[np.ix_(big, part.detectors)])
+    return base ^ b ^ x, gaps, resolved
 
 
 def gap_predictor(circuit: stim.Circuit) -> Callable:

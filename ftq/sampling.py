@@ -45,6 +45,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 
+import numba
 import numpy as np
 import sinter
 import stim
@@ -190,6 +191,12 @@ def _survival(dets: np.ndarray, groups: tuple[tuple[str, np.ndarray], ...]) -> t
     return counts, alive
 
 
+def _unpack_columns(packed: np.ndarray, shots: int, columns: np.ndarray | None = None) -> np.ndarray:
+    """Rows × shots bit-packed (little-endian, stim's layout) to bool, optionally only some shot columns."""
+    bits = np.unpackbits(packed, axis=1, count=shots, bitorder="little").view(bool)
+    return bits if columns is None else np.ascontiguousarray(bits[:, columns])
+
+
 def sample_staged(staged: StagedCircuit, *, shots: int, seed: int | None = None) -> StagedResult:
     """Sample ``shots`` shots; simulate the suffix only for shots that survive the prefix's postselection.
 
@@ -216,45 +223,111 @@ def sample_staged(staged: StagedCircuit, *, shots: int, seed: int | None = None)
         remaining -= batch
         sim = stim.FlipSimulator(batch_size=batch, num_qubits=nq, seed=int(rng.integers(2**63)))
         sim.do(staged.prefix)
-        dets = sim.get_detector_flips()
+        # bit-packed along shots (a bool copy of every frame would cost more than the simulation)
+        xs, zs, meas, dets_packed, obs_packed = sim.to_numpy(
+            bit_packed=True,
+            output_xs=True,
+            output_zs=True,
+            output_measure_flips=True,
+            output_detector_flips=True,
+            output_observable_flips=True,
+        )
+        dets = _unpack_columns(dets_packed, batch)
         counts, alive = _survival(dets, staged.stage_groups)
         survivors = [a + b for a, b in zip(survivors, counts, strict=True)]
         if not staged.stage_groups:
             alive = np.ones(batch, dtype=bool)
-        k = int(alive.sum())
+        kept = np.flatnonzero(alive)
+        k = len(kept)
         if k == 0:
             continue
-        prefix_obs = sim.get_observable_flips()[:, alive] if sim.num_observables else None
+        obs = np.zeros((k, n_obs), dtype=bool)
+        prefix_obs = _unpack_columns(obs_packed, batch, kept)
+        obs[:, : prefix_obs.shape[0]] = prefix_obs.T
         if len(staged.suffix) == 0:
-            det_parts.append(dets[:, alive].T)
-            obs = np.zeros((k, n_obs), dtype=bool)
-            if prefix_obs is not None:
-                obs[:, : prefix_obs.shape[0]] = prefix_obs.T
+            det_parts.append(dets[:, kept].T)
             obs_parts.append(obs)
             continue
-        xs, zs, meas, _, _ = sim.to_numpy(output_xs=True, output_zs=True, output_measure_flips=True)
         sim2 = stim.FlipSimulator(
             batch_size=k, num_qubits=nq, disable_stabilizer_randomization=True, seed=int(rng.integers(2**63))
         )
-        sim2.broadcast_pauli_errors(pauli="X", mask=np.ascontiguousarray(xs[:, alive]))
-        sim2.broadcast_pauli_errors(pauli="Z", mask=np.ascontiguousarray(zs[:, alive]))
+        sim2.broadcast_pauli_errors(pauli="X", mask=_unpack_columns(xs, batch, kept))
+        sim2.broadcast_pauli_errors(pauli="Z", mask=_unpack_columns(zs, batch, kept))
         if meas.shape[0]:
-            sim2.append_measurement_flips(np.ascontiguousarray(meas[:, alive]))
+            sim2.append_measurement_flips(_unpack_columns(meas, batch, kept))
         sim2.do(staged.suffix)
         det_all = np.empty((k, n_prefix + sim2.num_detectors), dtype=bool)
-        det_all[:, :n_prefix] = dets[:, alive].T
+        det_all[:, :n_prefix] = dets[:, kept].T
         det_all[:, n_prefix:] = sim2.get_detector_flips().T
-        obs = np.zeros((k, n_obs), dtype=bool)
         if sim2.num_observables:
             obs[:, : sim2.num_observables] ^= sim2.get_observable_flips().T
-        if prefix_obs is not None:
-            obs[:, : prefix_obs.shape[0]] ^= prefix_obs.T
         det_parts.append(det_all)
         obs_parts.append(obs)
     n_det = staged.circuit.num_detectors
     detectors = np.concatenate(det_parts) if det_parts else np.zeros((0, n_det), dtype=bool)
     observables = np.concatenate(obs_parts) if obs_parts else np.zeros((0, n_obs), dtype=bool)
     return StagedResult(shots=shots, detectors=detectors, observables=observables, survivors=survivors)
+
+
+@numba.njit(cache=True)
+def _unpack_kept(packed: np.ndarray, kept: np.ndarray) -> np.ndarray:
+    """Columns ``kept`` of a rows × shots bit-packed array (stim's little-endian layout), as shots × rows bool."""
+    rows = packed.shape[0]
+    n = len(kept)
+    out = np.empty((n, rows), dtype=np.bool_)
+    for i0 in range(0, n, 64):  # blocks of shots, so the packed rows stay in cache
+        i1 = min(n, i0 + 64)
+        for d in range(rows):
+            row = packed[d]
+            for i in range(i0, i1):
+                s = kept[i]
+                out[i, d] = (row[s >> 3] >> (s & 7)) & 1
+    return out
+
+
+def sample_packed(staged: StagedCircuit, *, shots: int, seed: int | None = None) -> StagedResult:
+    """Sample the whole circuit in stim's ``FlipSimulator`` and postselect on bit-packed detection events.
+
+    Same statistics as :func:`sample_staged` and :func:`sample_whole`; faster than both on the RP²
+    end-to-end circuits (d=3: 1.5 µs per attempt against 3.7 staged; d=5: 2.0, equal to staged), because
+    only the kept shots' detection events are ever unpacked.
+
+    >>> import stim
+    >>> c = stim.Circuit("X_ERROR(0.5) 0\\nM 0\\nDETECTOR(0,0,0,1) rec[-1]\\nM 0\\nDETECTOR(0,0,1) rec[-1]")
+    >>> r = sample_packed(StagedCircuit.from_circuit(c), shots=2000, seed=3)
+    >>> 900 < r.kept < 1100, bool(r.detectors[:, 0].any())
+    (True, False)
+    """
+    if shots < 1:
+        raise ValueError(f"shots={shots} must be at least 1")
+    rng = np.random.default_rng(seed)
+    circuit = staged.circuit
+    det_parts, obs_parts = [], []
+    survivors = [0] * len(staged.stage_groups)
+    remaining = shots
+    while remaining > 0:
+        batch = min(remaining, MAX_CHUNK)
+        remaining -= batch
+        sim = stim.FlipSimulator(
+            batch_size=batch, num_qubits=circuit.num_qubits, seed=int(rng.integers(2**63))
+        )
+        sim.do(circuit)
+        _, _, _, dets, obs = sim.to_numpy(
+            bit_packed=True, output_detector_flips=True, output_observable_flips=True
+        )
+        alive = np.full(dets.shape[1], 0xFF, dtype=np.uint8)
+        for i, (_, idx) in enumerate(staged.stage_groups):
+            alive &= ~np.bitwise_or.reduce(dets[idx], axis=0)
+            survivors[i] += int(np.unpackbits(alive, count=batch, bitorder="little").sum())
+        kept = np.flatnonzero(np.unpackbits(alive, count=batch, bitorder="little"))
+        det_parts.append(_unpack_kept(dets, kept))
+        obs_parts.append(_unpack_kept(obs, kept))
+    return StagedResult(
+        shots=shots,
+        detectors=np.concatenate(det_parts),
+        observables=np.concatenate(obs_parts),
+        survivors=survivors,
+    )
 
 
 def perfectionist_predictor(circuit: stim.Circuit) -> Callable[[np.ndarray], tuple]:
@@ -286,23 +359,45 @@ def gap_key(prefix: str, *gaps_db: float) -> str:
     return prefix + "|".join("inf" if math.isinf(g) else str(int(math.floor(g))) for g in gaps_db)
 
 
-def _count_gaps(errors: np.ndarray, gaps: np.ndarray) -> Counter:
-    """Histogram of kept shots by (correct or error, gap values rounded down).
+class _GapCounts:
+    """Gap histogram accumulated as integer codes (error flag, floored dB values; -1 for infinity) and
+    written as ``custom_counts`` keys (:func:`gap_key`) once, at the end of a sampler call.
 
-    >>> sorted(_count_gaps(np.array([False, True, False]), np.array([[3.5, np.inf], [1, 2], [3.9, np.inf]])).items())
+    >>> h = _GapCounts()
+    >>> h.add(np.array([False, True, False]), np.array([[3.5, np.inf], [1, 2], [3.9, np.inf]]))
+    >>> sorted(h.counter().items())
     [('C3|inf', 2), ('E1|2', 1)]
     """
-    counts: Counter = Counter()
-    table = np.floor(np.asarray(gaps, dtype=float))  # infinities stay infinite
-    if table.ndim == 1:
-        table = table[:, None]
-    for prefix, sel in (("C", ~errors), ("E", errors)):
-        if not sel.any():
-            continue
-        rows, cnt = np.unique(table[sel], axis=0, return_counts=True)
-        for row, c in zip(rows.tolist(), cnt.tolist(), strict=True):
-            counts[gap_key(prefix, *row)] += c
-    return counts
+
+    _SHIFT = 1 << 24
+
+    def __init__(self) -> None:
+        self.codes: Counter = Counter()
+        self.width = 0
+
+    def add(self, errors: np.ndarray, gaps: np.ndarray) -> None:
+        table = np.floor(np.asarray(gaps, dtype=float))
+        if table.ndim == 1:
+            table = table[:, None]
+        if len(table) == 0:
+            return
+        self.width = table.shape[1]
+        codes = np.where(np.isinf(table), -1, np.minimum(table, self._SHIFT - 2)).astype(np.int64) + 1
+        key = np.asarray(errors, dtype=np.int64)
+        for col in range(self.width):
+            key = key * self._SHIFT + codes[:, col]
+        uniq, cnt = np.unique(key, return_counts=True)
+        self.codes.update(dict(zip(uniq.tolist(), cnt.tolist(), strict=True)))
+
+    def counter(self) -> Counter:
+        out: Counter = Counter()
+        for key, n in self.codes.items():
+            values = []
+            for _ in range(self.width):
+                key, code = divmod(key, self._SHIFT)
+                values.append(math.inf if code == 0 else float(code - 1))
+            out[gap_key("E" if key else "C", *reversed(values))] += n
+        return out
 
 
 class StagedCompiledSampler(sinter.CompiledSampler):
@@ -331,20 +426,24 @@ class StagedCompiledSampler(sinter.CompiledSampler):
         t0 = time.monotonic()
         shots = max(1, min(int(suggested_shots), self.batch))
         counts: Counter = Counter()
+        hist = _GapCounts()
         n_errors = 0
         n_kept = 0
         done = 0
         while done < shots:  # bounded memory: one chunk of detection events at a time
             batch = min(MAX_CHUNK, shots - done)
             done += batch
-            r = sample_staged(self.staged, shots=batch, seed=int(self.rng.integers(2**63)))
+            r = sample_packed(self.staged, shots=batch, seed=int(self.rng.integers(2**63)))
             keep, pred, gaps = self.predictor(r.detectors)
+            if hasattr(self.predictor, "take_counts"):  # decoder diagnostics (e.g. parts with bounded gaps)
+                counts.update(self.predictor.take_counts())
             errors = np.any(pred[keep] != r.observables[keep], axis=1)
-            counts.update(_count_gaps(errors, gaps[keep]))
+            hist.add(errors, gaps[keep])
             for i, s in enumerate(r.survivors):
                 counts[f"S{i}"] += s
             n_errors += int(errors.sum())
             n_kept += int(keep.sum())
+        counts.update(hist.counter())
         elapsed = time.monotonic() - t0
         if shots == self.batch:  # a full batch: steer its size towards the target time
             scale = min(4.0, max(0.25, self.TARGET_SECONDS / max(elapsed, 1e-3)))

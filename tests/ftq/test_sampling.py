@@ -14,6 +14,7 @@ from ftq.sampling import (
     make_task,
     perfectionist_predictor,
     postselection_mask_packed,
+    sample_packed,
     sample_shots,
     sample_staged,
     sample_whole,
@@ -103,10 +104,11 @@ def test_recurring_stage_kinds_are_separate_segments_in_time_order():
     assert all(a < b for a, b in zip(lasts[:-1], firsts[1:], strict=True))  # segments do not overlap
 
 
-def test_staged_matches_whole_circuit_statistics(reference_dir):
+@pytest.mark.parametrize("sampler", [sample_staged, sample_packed])
+def test_staged_matches_whole_circuit_statistics(sampler, reference_dir):
     c = stim.Circuit.from_file(reference_dir / "rp2" / "rp_3_sc_7_end2end_4_full_rds.stim")
     n = 40_000
-    staged = sample_staged(StagedCircuit.from_circuit(c), shots=n, seed=11)
+    staged = sampler(StagedCircuit.from_circuit(c), shots=n, seed=11)
     whole = sample_whole(c, shots=n, seed=12)
     assert _binomial_close(staged.kept, n, whole.kept, n)
     for a, b in zip(staged.survivors, whole.survivors, strict=True):
