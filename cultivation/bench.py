@@ -24,7 +24,6 @@ cover distances, compilation) is excluded: each engine is warmed up first.
 
 from __future__ import annotations
 
-import pathlib
 import time
 
 import numpy as np
@@ -32,9 +31,8 @@ import sinter
 import stim
 
 from cultivation.decoding import gap_predictor, pruned_split_dem
+from cultivation.reference import RP2 as REFERENCE
 from ftq.sampling import StagedCompiledSampler, postselection_mask_packed, sample_shots
-
-REFERENCE = pathlib.Path(__file__).resolve().parents[2] / "shared" / "reference" / "rp2"
 
 #: the published circuit of each benchmark, and the project builder's arguments for the same protocol
 CIRCUITS = {

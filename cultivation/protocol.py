@@ -19,6 +19,7 @@ import stim
 from cultivation.morph import MorphPlan, morph_plan
 from cultivation.stages import (
     PROXIES,
+    Stage,
     State,
     check,
     expand,
@@ -32,7 +33,6 @@ from cultivation.stages import (
     surface_round,
 )
 from ftq.errors import InputError
-from ftq.tags import Stage
 
 PROTOCOLS = ("cultivation", "end2end")
 DISTANCES = (3, 5)
@@ -48,7 +48,7 @@ def validate(protocol: str, *, d1: int, final_distance: int | None, proxy: str =
         raise InputError(f"proxy {proxy!r} is unknown; valid proxy gates are {', '.join(PROXIES)}")
     if protocol == "cultivation":
         if final_distance is not None:
-            raise InputError("--final-distance applies only to the end2end protocol")
+            raise InputError(f"a final distance (D={final_distance!r}) applies only to the end2end protocol")
         return None
     D = 2 * d1 + 1 if final_distance is None else final_distance
     if not isinstance(D, int) or D < 2 * d1 + 1 or D % 2 == 0:

@@ -1,6 +1,6 @@
 """Stage builders of the RP² cultivation protocol (spec §3), writing into one :class:`ftq.builder.CircuitBuilder`.
 
-Every stage emits noiseless gates and detectors tagged with their :class:`ftq.tags.Stage`; whether a detector is
+Every stage emits noiseless gates and detectors tagged with their :class:`Stage`; whether a detector is
 postselected follows from its stage. Detectors are found, not hand-written: for each new measurement the builder looks
 for the lightest deterministic parity among a few local candidates (the same check and its antipode, now and in the
 previous snapshot) by sampling the noiseless circuit so far (:mod:`ftq.detectors`).
@@ -14,6 +14,7 @@ previous snapshot) by sampling the noiseless circuit so far (:mod:`ftq.detectors
 from __future__ import annotations
 
 import dataclasses
+import enum
 from collections.abc import Hashable, Iterable, Sequence
 
 import numpy as np
@@ -24,7 +25,22 @@ from cultivation.schedule import syndrome_layers
 from ftq import gf2
 from ftq.builder import CircuitBuilder
 from ftq.detectors import MeasurementSampler
-from ftq.tags import Stage
+
+
+class Stage(enum.IntEnum):
+    """Protocol stages, in time order. The integer is what detector coordinates store, the lower-case name
+    what their instruction tags carry (:mod:`ftq.tags`)."""
+
+    INJECTION = 0
+    ROUND = 1
+    MORPH = 2
+    CHECK = 3
+    FLAG = 4
+    GROW = 5
+    EXPAND = 6
+    SURFACE = 7
+    READOUT = 8
+
 
 PROXIES = ("I", "S", "Z", "S_DAG")
 INVERSE = {"I": "I", "S": "S_DAG", "Z": "Z", "S_DAG": "S"}

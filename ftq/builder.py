@@ -3,6 +3,8 @@
 Qubits are named by their position (a complex number ``x + iy``), measurements by a hashable key, so detectors and
 observables are written by *name of measurement* rather than ``rec[-k]`` arithmetic. Layers are separated by TICK.
 
+>>> import enum
+>>> Stage = enum.IntEnum("Stage", {"ROUND": 1})
 >>> b = CircuitBuilder()
 >>> b.reset([0, 1j], basis="Z")
 >>> b.tick()
@@ -17,11 +19,12 @@ observables are written by *name of measurement* rather than ``rec[-k]`` arithme
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Hashable, Iterable, Sequence
 
 import stim
 
-from ftq.tags import DetectorTag, Stage
+from ftq.tags import DetectorTag
 
 NOISELESS = "noiseless"
 
@@ -164,12 +167,18 @@ class CircuitBuilder:
         *,
         pos: complex,
         t: float,
-        stage: Stage,
+        stage: enum.IntEnum,
         postselected: bool,
         basis: str,
     ) -> None:
-        """A detector on named measurements, tagged with its stage, basis and whether it postselects."""
-        tag = DetectorTag(pos.real, pos.imag, t, stage, postselected, basis)
+        """A detector on named measurements, tagged with its stage, basis and whether it postselects.
+
+        ``stage`` is a member of the domain's stage enumeration: its value goes into the coordinates, its
+        name (lower case) into the instruction tag (:mod:`ftq.tags`).
+        """
+        tag = DetectorTag(
+            pos.real, pos.imag, t, int(stage), postselected, basis, stage_name=stage.name.lower()
+        )
         self._body.append(
             stim.CircuitInstruction("DETECTOR", self.rec(keys), tag.coords(), tag=tag.instruction_tag())
         )

@@ -43,10 +43,6 @@ def _vectors(paulis: Sequence[stim.PauliString], n: int) -> tuple[np.ndarray, np
     return xs, zs
 
 
-def _pauli(xs: np.ndarray, zs: np.ndarray) -> stim.PauliString:
-    return stim.PauliString.from_numpy(xs=np.asarray(xs, dtype=bool), zs=np.asarray(zs, dtype=bool))
-
-
 def _short(p: stim.PauliString) -> str:
     """Sparse text of a Pauli string, e.g. ``+X0*Z3``."""
     sign = {1: "+", -1: "-", 1j: "+i", -1j: "-i"}[p.sign]

@@ -5,8 +5,9 @@
   weights (:mod:`ftq.importance`);
 * ``brute`` — plain stim sampling of the circuit, for validation.
 
-Every method returns an :class:`Estimate` ``{"ler", "ler_low", "ler_high", "method", "cpu_seconds", …}``
-that can be written as a sinter CSV row (:meth:`Estimate.to_task_stats`) and so shares sinter's plotting path.
+Every method returns an :class:`Estimate` (``ler``, ``ler_low``, ``ler_high``, ``method``, ``cpu_seconds``, and
+typed method-specific ``details``: :class:`BruteDetails`, :class:`EnumerationDetails`,
+:class:`StratifiedDetails` or :class:`ScaledDetails`) that can be written as a sinter CSV row (:meth:`Estimate.to_task_stats`) and so shares sinter's plotting path.
 
 The logical error rate is ``P(observable flipped | no postselected detector fired)``; circuits whose
 detectors are all postselected (cultivation-only) are supported.
@@ -43,11 +44,90 @@ METHODS = ("enumerate", "importance", "brute")
 Z95 = 1.959963984540054
 
 
+class _Details:
+    """JSON of a details record: its fields in order, optional ones (listed in ``_OPTIONAL``) only when set."""
+
+    _OPTIONAL: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            f.name: getattr(self, f.name)
+            for f in dataclasses.fields(self)
+            if f.name not in self._OPTIONAL or getattr(self, f.name) is not None
+        }
+
+
+@dataclasses.dataclass(frozen=True)
+class BruteDetails(_Details):
+    """Plain sampling: shots, logical errors among kept shots, discarded and kept shots."""
+
+    shots: int
+    errors: int
+    discards: int
+    kept_shots: int
+
+
+@dataclasses.dataclass(frozen=True)
+class EnumerationDetails(_Details):
+    """Exact enumeration up to ``max_weight`` faults; the ``tail`` fields only with ``tail_orders`` > 0.
+
+    ``ler_by_weight`` / ``counts_*`` are keyed by the weight as a string (JSON keys);
+    ``ler_high_extrapolated`` is the estimate plus the geometric continuation of the last two orders (a
+    heuristic, not a bound; None when it diverges); ``tail_by_weight`` maps a weight to (LER contribution,
+    standard error).
+    """
+
+    _OPTIONAL = ("tail_by_weight", "tail_paths", "ler_with_tail", "ler_with_tail_low", "ler_with_tail_high")
+
+    max_weight: int
+    fault_distance: int | None
+    ler_by_weight: dict[str, float]
+    counts_logical: dict[str, int]
+    counts_benign: dict[str, int]
+    truncation_bound: float
+    ler_high_extrapolated: float | None
+    num_mechanisms: int
+    search_nodes: int
+    custom_counts: dict[str, int]
+    tail_by_weight: dict[str, list[float]] | None = None
+    tail_paths: int | None = None
+    ler_with_tail: float | None = None
+    ler_with_tail_low: float | None = None
+    ler_with_tail_high: float | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class StratifiedDetails(_Details):
+    """Importance sampling stratified by fault count (:func:`ftq.importance.stratified_sample`)."""
+
+    scheme: str
+    samples: int
+    samples_by_fault_count: dict[str, int]
+    hits_by_fault_count: dict[str, Any]
+    k_max: int
+    unsampled_tail_probability: float
+    effective_sample_size: float
+    custom_counts: dict[str, Any]
+
+
+@dataclasses.dataclass(frozen=True)
+class ScaledDetails(_Details):
+    """Importance sampling with scaled noise and likelihood-ratio weights (:func:`ftq.importance.importance_sample`)."""
+
+    scheme: str
+    shots: int
+    scale: float
+    hits: int
+    kept_shots: int
+    effective_sample_size: float
+
+
 @dataclasses.dataclass(frozen=True)
 class Estimate:
     """A logical error rate among kept shots with a 95% interval, the method, and its CPU cost.
 
-    ``details`` holds method-specific facts (weight-resolved counts, effective sample size, shots …).
+    ``details`` holds the method's own facts as a typed record (weight-resolved sums, effective sample size,
+    shots …), or None.
     """
 
     ler: float
@@ -56,7 +136,7 @@ class Estimate:
     method: str
     cpu_seconds: float
     kept_fraction: float | None = None
-    details: dict[str, Any] = dataclasses.field(default_factory=dict)
+    details: BruteDetails | EnumerationDetails | StratifiedDetails | ScaledDetails | None = None
 
     @property
     def relative_error(self) -> float:
@@ -80,7 +160,8 @@ class Estimate:
             "relative_error": _finite(self.relative_error),
             "kept_fraction": self.kept_fraction,
         }
-        out.update(self.details)
+        if self.details is not None:
+            out.update(self.details.to_json())
         return out
 
     def to_task_stats(self, *, json_metadata: dict[str, Any] | None = None) -> sinter.TaskStats:
@@ -103,9 +184,9 @@ class Estimate:
             ler_high=_finite(self.ler_high),
             cpu_seconds=round(self.cpu_seconds, 3),
         )
-        custom = {k: int(v) for k, v in self.details.get("custom_counts", {}).items()}
+        custom = {k: int(v) for k, v in getattr(self.details, "custom_counts", {}).items()}
         if self.method == "brute":
-            shots, errors, discards = self.details["shots"], self.details["errors"], self.details["discards"]
+            shots, errors, discards = self.details.shots, self.details.errors, self.details.discards
             meta["counts"] = "sampled"
         else:
             rel = self.relative_error
@@ -243,7 +324,7 @@ def brute_force(
         method="brute",
         cpu_seconds=time.process_time() - t0,
         kept_fraction=kept / n,
-        details={"shots": n, "errors": errors, "discards": n - kept, "kept_shots": kept},
+        details=BruteDetails(shots=n, errors=errors, discards=n - kept, kept_shots=kept),
     )
 
 
@@ -288,18 +369,18 @@ def enumeration_estimate(
     if len(terms) >= 2 and terms[-2] > 0:
         rho = terms[-1] / terms[-2]
         extra = terms[-1] * rho / (1 - rho) if rho < 1 else math.inf
-    details = {
-        "max_weight": max_weight,
-        "fault_distance": res.fault_distance,
-        "ler_by_weight": {str(k): v for k, v in by_w.items() if v > 0},
-        "counts_logical": {str(k): int(v) for k, v in enumerate(res.counts_logical) if v},
-        "counts_benign": {str(k): int(v) for k, v in enumerate(res.counts_benign) if v},
-        "truncation_bound": res.truncation_bound,
-        "ler_high_extrapolated": _finite(ler + extra),
-        "num_mechanisms": res.num_mechanisms,
-        "search_nodes": res.nodes,
-        "custom_counts": {f"logical_w{k}": int(v) for k, v in enumerate(res.counts_logical) if v},
-    }
+    details = EnumerationDetails(
+        max_weight=max_weight,
+        fault_distance=res.fault_distance,
+        ler_by_weight={str(k): v for k, v in by_w.items() if v > 0},
+        counts_logical={str(k): int(v) for k, v in enumerate(res.counts_logical) if v},
+        counts_benign={str(k): int(v) for k, v in enumerate(res.counts_benign) if v},
+        truncation_bound=res.truncation_bound,
+        ler_high_extrapolated=_finite(ler + extra),
+        num_mechanisms=res.num_mechanisms,
+        search_nodes=res.nodes,
+        custom_counts={f"logical_w{k}": int(v) for k, v in enumerate(res.counts_logical) if v},
+    )
     if tail_orders > 0:
         from ftq.enumeration import tail_estimate
 
@@ -308,13 +389,16 @@ def enumeration_estimate(
         add = float(sum(t.sum_logical[k] for k in extra_w))
         se = math.sqrt(float(sum(t.se_logical[k] ** 2 for k in extra_w)))
         d_tail = d_sum + float(sum(t.sum_benign[k] + t.sum_logical[k] for k in extra_w))
-        details["tail_by_weight"] = {
-            str(k): [float(t.sum_logical[k]) / d_tail, float(t.se_logical[k]) / d_tail] for k in extra_w
-        }
-        details["tail_paths"] = tail_paths
-        details["ler_with_tail"] = (n_sum + add) / d_tail
-        details["ler_with_tail_low"] = (n_sum + max(0.0, add - Z95 * se)) / d_tail
-        details["ler_with_tail_high"] = (n_sum + add + Z95 * se) / d_tail
+        details = dataclasses.replace(
+            details,
+            tail_by_weight={
+                str(k): [float(t.sum_logical[k]) / d_tail, float(t.se_logical[k]) / d_tail] for k in extra_w
+            },
+            tail_paths=tail_paths,
+            ler_with_tail=(n_sum + add) / d_tail,
+            ler_with_tail_low=(n_sum + max(0.0, add - Z95 * se)) / d_tail,
+            ler_with_tail_high=(n_sum + add + Z95 * se) / d_tail,
+        )
     return Estimate(
         ler=ler,
         ler_low=lo,
@@ -358,16 +442,16 @@ def importance_estimate(
             method="importance",
             cpu_seconds=s.cpu_seconds,
             kept_fraction=s.kept_fraction,
-            details={
-                "scheme": "stratified",
-                "samples": sum(s.samples.values()),
-                "samples_by_fault_count": {str(k): v for k, v in s.samples.items()},
-                "hits_by_fault_count": {str(k): v for k, v in s.hits.items()},
-                "k_max": s.k_max,
-                "unsampled_tail_probability": s.tail_probability,
-                "effective_sample_size": s.ess,
-                "custom_counts": {f"hits_k{k}": v for k, v in s.hits.items()},
-            },
+            details=StratifiedDetails(
+                scheme="stratified",
+                samples=sum(s.samples.values()),
+                samples_by_fault_count={str(k): v for k, v in s.samples.items()},
+                hits_by_fault_count={str(k): v for k, v in s.hits.items()},
+                k_max=s.k_max,
+                unsampled_tail_probability=s.tail_probability,
+                effective_sample_size=s.ess,
+                custom_counts={f"hits_k{k}": v for k, v in s.hits.items()},
+            ),
         )
     if scheme != "scaled":
         raise InputError(f"importance scheme {scheme!r} is not one of stratified, scaled")
@@ -387,14 +471,14 @@ def importance_estimate(
         method="importance",
         cpu_seconds=r.cpu_seconds,
         kept_fraction=r.kept_fraction,
-        details={
-            "scheme": "scaled",
-            "shots": r.shots,
-            "scale": r.scale,
-            "hits": r.hits,
-            "kept_shots": r.kept_shots,
-            "effective_sample_size": r.ess,
-        },
+        details=ScaledDetails(
+            scheme="scaled",
+            shots=r.shots,
+            scale=r.scale,
+            hits=r.hits,
+            kept_shots=r.kept_shots,
+            effective_sample_size=r.ess,
+        ),
     )
 
 

@@ -1,88 +1,47 @@
-"""Plots: logical error per kept state vs attempts per kept shot and vs space-time volume, beside MSC.
+"""Plots: logical error per kept state vs attempts per kept shot and vs space-time volume, beside baselines.
 
-The MSC baseline is read from the published statistics (``../shared/reference/msc/``, see its README):
-``emulated-historical-stats.csv`` rows of "2024 This Work (d1=…)" at the same noise model and strength give
-MSC's (LER, attempts, volume) points. Those rows are in the *T convention* (T = 2 × S-proxy), so they are
-halved here to the S-proxy convention every RP² number in this project uses; axis labels name it.
+Baselines are :class:`ParetoSeries` too (the cultivation domain reads MSC's, :mod:`cultivation.msc`); every
+LER here is in the S-proxy convention, and the axis labels name it.
 
 >>> import tempfile, pathlib
 >>> out = pathlib.Path(tempfile.mkdtemp()) / "p.png"
->>> pts = [ParetoSeries("demo", [(2.0, 1e-3, 5e-4, 2e-3, 500.0)])]
+>>> pts = [ParetoSeries("demo", [SeriesPoint(2.0, 1e-3, 5e-4, 2e-3, 500.0)])]
 >>> plot_pareto(pts, msc=[], out=out).exists()
 True
 """
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import functools
 import json
 import math
 import operator
 import pathlib
-import sys
+from typing import NamedTuple
 
 from ftq.errors import InputError
 
 CONVENTION = "S-proxy"
 
 
+class SeriesPoint(NamedTuple):
+    """One point of a curve: cost, logical error rate with its band, volume (nan when unknown)."""
+
+    attempts_per_kept: float
+    ler: float
+    ler_low: float
+    ler_high: float
+    volume: float
+
+
 @dataclasses.dataclass(frozen=True)
 class ParetoSeries:
-    """One curve: label and points ``(attempts per kept, LER, LER low, LER high, volume or nan)``."""
+    """One curve: label, points (:class:`SeriesPoint`) and the name of the volume formula they use."""
 
     label: str
-    points: list[tuple[float, float, float, float, float]]
+    points: list[SeriesPoint]
     volume_formula: str = "RP² formula"
-
-
-def load_msc_baseline(
-    msc_dir: str | pathlib.Path, *, noise: str = "uniform", p: float = 1e-3
-) -> list[ParetoSeries]:
-    """MSC's published (attempts, LER, volume) points, converted to the S-proxy convention (÷2).
-
-    >>> import pathlib
-    >>> ref = pathlib.Path(__file__).resolve().parents[2] / "shared" / "reference" / "msc"
-    >>> series = load_msc_baseline(ref) if ref.exists() else [ParetoSeries("MSC d1=3", [])]
-    >>> series[0].label.startswith("MSC d1=3")
-    True
-    """
-    path = pathlib.Path(msc_dir) / "emulated-historical-stats.csv"
-    if not path.is_file():
-        raise InputError(f"MSC baseline file {str(path)!r} does not exist.")
-    csv.field_size_limit(sys.maxsize)
-    groups: dict[str, list[tuple[float, float, float, float, float]]] = {}
-    with open(path, encoding="utf8") as f:
-        for row in csv.DictReader(f, skipinitialspace=True):
-            try:
-                meta = json.loads(row["json_metadata"])
-                shots, errors, discards = int(row["shots"]), int(row["errors"]), int(row["discards"])
-            except (KeyError, ValueError, TypeError):
-                raise InputError(f"MSC baseline file {str(path)!r} has a malformed row.") from None
-            c = str(meta.get("c", ""))
-            if not c.startswith("2024 This Work") or "v" not in meta:
-                continue
-            if meta.get("noise") != noise or not math.isclose(float(meta.get("p", -1)), p):
-                continue
-            kept = shots - discards
-            if kept <= 0:
-                continue
-            ler = errors / kept / 2  # T convention -> S-proxy
-            lo, hi = _poisson_band(errors, kept)
-            d1 = meta.get("d1", "?")
-            groups.setdefault(f"MSC d1={d1} (published)", []).append(
-                (shots / kept, ler, lo / 2, hi / 2, float(meta["v"]))
-            )
-    return [ParetoSeries(k, sorted(v), volume_formula="MSC formula") for k, v in sorted(groups.items())]
-
-
-def _poisson_band(errors: int, kept: int) -> tuple[float, float]:
-    """A rough ±2σ band for a rate of errors/kept (for published points without raw histograms)."""
-    if kept <= 0:
-        return 0.0, 1.0
-    s = math.sqrt(max(errors, 1))
-    return max(0.0, (errors - 2 * s) / kept), (errors + 2 * s) / kept
 
 
 def plot_pareto(
@@ -92,7 +51,7 @@ def plot_pareto(
 
     >>> import tempfile, pathlib
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "p.svg"
-    >>> plot_pareto([ParetoSeries("x", [(2.0, 1e-3, 5e-4, 2e-3, 100.0)])], msc=[], out=out).suffix
+    >>> plot_pareto([ParetoSeries("x", [SeriesPoint(2.0, 1e-3, 5e-4, 2e-3, 100.0)])], msc=[], out=out).suffix
     '.svg'
     """
     out = pathlib.Path(out)
@@ -105,18 +64,22 @@ def plot_pareto(
 
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.5))
     for s, style in [(s, "-o") for s in series] + [(m, "--s") for m in msc]:
-        all_pts = [pt for pt in s.points if pt[0] > 0 and math.isfinite(pt[0])]
-        pts = [pt for pt in all_pts if pt[1] > 0]
-        zero = [pt for pt in all_pts if pt[1] <= 0]  # no error seen: only an upper bound, drawn as ▼
+        all_pts = [pt for pt in s.points if pt.attempts_per_kept > 0 and math.isfinite(pt.attempts_per_kept)]
+        pts = [pt for pt in all_pts if pt.ler > 0]
+        zero = [pt for pt in all_pts if pt.ler <= 0]  # no error seen: only an upper bound, drawn as ▼
         if not all_pts:
             continue
         color = None
         if pts:
-            att = [pt[0] for pt in pts]
-            line = ax1.plot(att, [pt[1] for pt in pts], style, ms=3, label=s.label)[0]
+            att = [pt.attempts_per_kept for pt in pts]
+            line = ax1.plot(att, [pt.ler for pt in pts], style, ms=3, label=s.label)[0]
             color = line.get_color()
-            ax1.fill_between(att, [pt[2] for pt in pts], [pt[3] for pt in pts], color=color, alpha=0.2)
-            vol = sorted((pt[4], pt[1], pt[2], pt[3]) for pt in pts if math.isfinite(pt[4]))
+            ax1.fill_between(
+                att, [pt.ler_low for pt in pts], [pt.ler_high for pt in pts], color=color, alpha=0.2
+            )
+            vol = sorted(
+                (pt.volume, pt.ler, pt.ler_low, pt.ler_high) for pt in pts if math.isfinite(pt.volume)
+            )
             if vol:
                 x = [v[0] for v in vol]
                 ax2.plot(
@@ -124,9 +87,9 @@ def plot_pareto(
                 )
                 ax2.fill_between(x, [v[2] for v in vol], [v[3] for v in vol], color=color, alpha=0.2)
         for pt in zero:
-            ax1.plot([pt[0]], [pt[3]], "v", color=color, ms=5)
-            if math.isfinite(pt[4]):
-                ax2.plot([pt[4]], [pt[3]], "v", color=color, ms=5)
+            ax1.plot([pt.attempts_per_kept], [pt.ler_high], "v", color=color, ms=5)
+            if math.isfinite(pt.volume):
+                ax2.plot([pt.volume], [pt.ler_high], "v", color=color, ms=5)
     for ax in (ax1, ax2):
         ax.set_yscale("log")
         ax.set_xscale("log")
@@ -172,7 +135,7 @@ def series_from_stats(stats: list, *, layout_for=None) -> list[ParetoSeries]:
     >>> import collections, sinter
     >>> s = sinter.TaskStats(strong_id="x", decoder="gap", json_metadata={"p": 0.001}, shots=10000, errors=200,
     ...     discards=6980, custom_counts=collections.Counter({"C1": 20, "E1": 200, "C30": 2800}))
-    >>> [round(pt[0], 2) for pt in series_from_stats([s])[0].points]
+    >>> [round(pt.attempts_per_kept, 2) for pt in series_from_stats([s])[0].points]
     [3.31, 3.57]
     """
     from ftq.resources import pareto_front, pareto_points
@@ -184,7 +147,9 @@ def series_from_stats(stats: list, *, layout_for=None) -> list[ParetoSeries]:
         layout = layout_for(meta) if layout_for is not None else None
         front = pareto_front(pareto_points(s, layout=layout))
         pts = [
-            (p.attempts_per_kept, p.ler, p.ler_low, p.ler_high, p.volume.value if p.volume else math.nan)
+            SeriesPoint(
+                p.attempts_per_kept, p.ler, p.ler_low, p.ler_high, p.volume.value if p.volume else math.nan
+            )
             for p in front
         ]
         what = meta.get("circuit") or f"{meta.get('protocol', '?')} d1={meta.get('d1')} D={meta.get('D')}"

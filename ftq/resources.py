@@ -6,7 +6,8 @@ Two volume formulas (spec/cultivation.md §6); every report names the one it use
   Segments are the circuit's stages, read from the detector tags: each postselected stage group ends at the
   tick where its last detector is declared; decoded detectors are grouped into rounds by their ``t``
   coordinate. n_live = most qubits live (reset, not yet measured) at any tick of the segment. τ comes from
-  the stage kind when the tags carry it (see :data:`TAU`); published circuits carry stage numbers only, so τ is
+  the stage's name when the tags carry it and the domain gives a table (``tau_by_stage``, e.g.
+  :data:`cultivation.volume.TAU`); published circuits carry stage numbers only, so τ is
   the segment's tick count divided by the ticks of one final-code round, or of the first RP round when
   there is no decoded round (*tick-based τ*, named as such in
   :class:`Volume`). The final noiseless MPP counts as one more final-code round.
@@ -17,11 +18,11 @@ P_survive comes from measured stage survival (``S<i>`` custom counts of :mod:`ft
 the kept shots after the gap cut.
 
 >>> import stim
->>> c = stim.Circuit("R 0 1\\nTICK\\nM 0 1\\nDETECTOR(0, 0, 0, 0, 1, 1) rec[-1]\\nTICK\\n"
-...                  "R 0\\nTICK\\nM 0\\nDETECTOR(0, 0, 1) rec[-1]")
->>> layout = StageLayout.from_circuit(c)
->>> [s.label for s in layout.segments]
-['injection', 't=1']
+>>> c = stim.Circuit("R 0 1\\nTICK\\nM 0 1\\nDETECTOR[injection,post,Z](0, 0, 0, 0, 1, 1) rec[-1]\\nTICK\\n"
+...                  "R 0\\nTICK\\nM 0\\nDETECTOR[surface,decoded,Z](0, 0, 1, 7, 0, 1) rec[-1]")
+>>> layout = StageLayout.from_circuit(c, tau_by_stage={"injection": 2.0})
+>>> [(s.label, s.tau) for s in layout.segments], layout.tau_source
+([('injection', 2.0), ('t=1', 1.0)], 'stage tags')
 """
 
 from __future__ import annotations
@@ -36,24 +37,7 @@ import numpy as np
 import sinter
 import stim
 
-from ftq.tags import Stage, read_detector_tags, stage_labels
-
-#: τ per segment, keyed by the stage of the detectors that close the segment (spec §6: 1 per round and per
-#: half of the check, 0.5 for morph-to-SRP, 1.5 for morph-back + grow / expand; the final MPP is one round).
-#: The segment closed by the check detector holds morph-to-SRP and the first half of the check (0.5 + 1);
-#: the flag segment the second half (1); morph-back detectors are read during the grow / expand round, whose
-#: segment carries the 1.5, so their own segment counts 0.
-TAU = {
-    Stage.INJECTION: 1.0,
-    Stage.ROUND: 1.0,
-    Stage.CHECK: 1.5,
-    Stage.FLAG: 1.0,
-    Stage.MORPH: 0.0,
-    Stage.GROW: 1.5,
-    Stage.EXPAND: 1.5,
-    Stage.SURFACE: 1.0,
-    Stage.READOUT: 1.0,
-}
+from ftq.tags import read_detector_tags, stage_labels
 
 _RESETS = {"R", "RZ", "RX", "RY"}
 _MEAS_RESET = {"MR", "MRZ", "MRX", "MRY"}
@@ -65,7 +49,7 @@ class Segment:
     """A stretch of ticks belonging to one stage (or one decoded round)."""
 
     label: str
-    stage: Stage | None
+    stage: str | None  # the stage's name from the tags (None when the tags carry numbers only)
     postselected: bool
     survival_index: int
     first_tick: int
@@ -87,12 +71,20 @@ class StageLayout:
     final_live: int
 
     @staticmethod
-    def from_circuit(circuit: stim.Circuit, *, tau: Mapping[str, float] | None = None) -> StageLayout:
+    def from_circuit(
+        circuit: stim.Circuit,
+        *,
+        tau: Mapping[str, float] | None = None,
+        tau_by_stage: Mapping[str, float] | None = None,
+        final_stage: str | None = None,
+    ) -> StageLayout:
         """Read ticks, live qubits and stage segments from the circuit and its detector tags.
 
         ``tau`` gives τ per segment label (e.g. ``{"0": 1, "2": 1.5, "t=2": 1.5}``), for circuits whose tags
-        carry stage numbers but not stage kinds (the published ones): named segments take the given τ
-        instead of the tick-based one, and the layout's ``tau_source`` says so.
+        carry stage numbers but not stage names (the published ones): named segments take the given τ
+        instead of the tick-based one, and the layout's ``tau_source`` says so. ``tau_by_stage`` gives τ
+        per stage name (the domain's table, 1 for names it lacks), used when every segment's tags carry a
+        name; ``final_stage`` names the stage of the noiseless final readout, which counts as one round.
 
         >>> import stim
         >>> c = stim.Circuit("R 0\\nTICK\\nM 0\\nDETECTOR(0, 0, 0, 1, 1, 1) rec[-1]")
@@ -137,7 +129,7 @@ class StageLayout:
         activated_per_tick.append(len(ever))
         final_live = len(live)
         # group detectors into segments in time order
-        groups: list[tuple[str, Stage | None, bool, int]] = []  # label, stage, post, last tick
+        groups: list[tuple[str, str | None, bool, int]] = []  # label, stage name, post, last tick
         index: dict[str, int] = {}
         for k, (tag, stage_label) in enumerate(zip(tags, stage_labels(flat), strict=True)):
             label = stage_label if tag.postselected else f"t={tag.t:g}"
@@ -146,9 +138,9 @@ class StageLayout:
                 groups[g] = (groups[g][0], groups[g][1], groups[g][2], max(groups[g][3], det_tick[k]))
             else:
                 index[label] = len(groups)
-                groups.append((label, tag.stage, tag.postselected, det_tick[k]))
+                groups.append((label, tag.stage_name, tag.postselected, det_tick[k]))
         groups.sort(key=lambda g: g[3])
-        known = all(g[1] is not None for g in groups)
+        known = tau_by_stage is not None and all(g[1] is not None for g in groups)
         raw = []
         start = 0
         post_i = -1
@@ -180,7 +172,7 @@ class StageLayout:
             if tau and label in tau:
                 seg_tau = float(tau[label])
             elif known and stage is not None:
-                seg_tau = TAU.get(stage, 1.0)
+                seg_tau = tau_by_stage.get(stage, 1.0)
             elif not post:
                 seg_tau = 1.0  # a decoded segment is one round by construction (one detector time t)
             else:
@@ -210,7 +202,7 @@ class StageLayout:
             and not segments[-1].postselected
             and (
                 segments[-1].last_tick - segments[-1].first_tick + 1 < tpr / 2
-                or segments[-1].stage == Stage.READOUT
+                or (final_stage is not None and segments[-1].stage == final_stage)
             )
         ):
             segments[-1] = dataclasses.replace(segments[-1], tau=1.0, n_live=segments[-2].n_live)
@@ -278,7 +270,11 @@ def msc_volume(layout: StageLayout, *, survivors: list[int], shots: int, accepte
 
 @dataclasses.dataclass(frozen=True)
 class ParetoPoint:
-    """Logical error per kept shot at one gap threshold, with its 95%-ish binomial band and cost.
+    """Logical error per kept shot at one gap threshold, with its binomial band and cost.
+
+    ``ler_low``/``ler_high`` bound the rates whose likelihood is within a factor 1000 of the best fit's
+    (sinter's ``fit_binomial(max_likelihood_factor=1000)``, roughly ±3.7σ for many errors): a likelihood-ratio
+    band, not a confidence interval of stated coverage.
 
     ``gap_db`` is the threshold on the (first) gap; ``gap2_db`` the threshold on the second soft output of
     two-dimensional histograms (the ``gap`` decoder's cross-cap gap), ``None`` for one-dimensional ones.
@@ -371,6 +367,7 @@ def survivors_from_counts(custom_counts: Mapping[str, int]) -> list[int]:
 
 
 def _fit(kept: int, errors: int) -> tuple[float, float, float]:
+    """(errors / kept, low, high) with the likelihood-ratio-1000 band of :class:`ParetoPoint`."""
     if kept <= 0:
         return math.nan, 0.0, 1.0
     fit = sinter.fit_binomial(num_shots=kept, num_hits=errors, max_likelihood_factor=1000)

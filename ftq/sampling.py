@@ -44,7 +44,6 @@ import math
 import time
 from collections import Counter
 from collections.abc import Callable
-from typing import Protocol
 
 import numba
 import numpy as np
@@ -331,15 +330,6 @@ def sample_packed(staged: StagedCircuit, *, shots: int, seed: int | None = None)
     )
 
 
-class Predictor(Protocol):
-    """Turns kept shots' detection events into (keep, predicted observables, gap in dB).
-
-    The gap is one value per shot (shape ``(n,)``) or several soft outputs per shot (shape ``(n, k)``).
-    """
-
-    def __call__(self, detectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
-
-
 def perfectionist_predictor(circuit: stim.Circuit) -> Callable[[np.ndarray], tuple]:
     """A predictor that discards any shot with a detection event and predicts no observable flip.
 
@@ -505,6 +495,64 @@ class StagedSampler(sinter.Sampler):
         if circuit is None:
             circuit = stim.Circuit.from_file(task.circuit_path)
         return StagedCompiledSampler(circuit, self.predictor_factory(circuit))
+
+
+@dataclasses.dataclass(frozen=True)
+class DecodedSample:
+    """Shots, kept shots and logical errors (before any gap cut) of one circuit under one decoder, and the cost."""
+
+    shots: int
+    kept: int
+    errors: int
+    seconds: float
+
+    @property
+    def ler(self) -> float | None:
+        """Logical errors per kept shot (None when nothing was kept)."""
+        return self.errors / self.kept if self.kept else None
+
+    def to_json(self) -> dict:
+        """``shots, kept, errors, ler, seconds, kept_shots_per_second`` (what ``ftq sample --json`` prints)."""
+        rate = round(self.kept / self.seconds, 1) if self.seconds > 0 else None
+        return {"shots": self.shots, "kept": self.kept, "errors": self.errors, "ler": self.ler,
+                "seconds": round(self.seconds, 3), "kept_shots_per_second": rate}  # fmt: skip
+
+
+def sample_decoded(circuit: stim.Circuit, decoder, *, shots: int, seed: int | None = None) -> DecodedSample:
+    """Sample ``shots`` shots of ``circuit`` with a registered decoder (:class:`ftq.decoders.Decoder`).
+
+    A staged decoder (a :class:`StagedSampler`) is seeded with ``seed``; any other sinter sampler draws its
+    own randomness. ``seconds`` is the CPU time taken.
+
+    >>> import stim
+    >>> from ftq.decoders import load_decoder
+    >>> c = stim.Circuit("X_ERROR(0.5) 0\\nM 0\\nDETECTOR(0,0,0,1) rec[-1]\\nOBSERVABLE_INCLUDE(0) rec[-1]")
+    >>> r = sample_decoded(c, load_decoder("perfectionist"), shots=1000, seed=1)
+    >>> r.shots, r.errors, 400 < r.kept < 600
+    (1000, 0, True)
+    """
+    t0 = time.process_time()
+    sampler = decoder.sampler
+    if isinstance(sampler, StagedSampler):
+        compiled = StagedCompiledSampler(circuit, sampler.predictor_factory(circuit), seed=seed)
+    else:
+        compiled = sampler.compiled_sampler_for_task(make_task(circuit, decoder=decoder.name))
+    stats = sample_shots(compiled, shots)
+    seconds = time.process_time() - t0
+    return DecodedSample(
+        shots=stats.shots, kept=stats.shots - stats.discards, errors=stats.errors, seconds=seconds
+    )
+
+
+def perfectionist_sampler() -> StagedSampler:
+    """The ``perfectionist`` decoder (registered in ``ftq.decoders``): discard on any detection event.
+
+    >>> import stim
+    >>> c = stim.Circuit("X_ERROR(0.2) 0\\nM 0\\nDETECTOR(0,0,0) rec[-1]\\nOBSERVABLE_INCLUDE(0) rec[-1]")
+    >>> perfectionist_sampler().compiled_sampler_for_task(make_task(c, decoder="perfectionist")).sample(500).errors
+    0
+    """
+    return StagedSampler(perfectionist_predictor)
 
 
 def sample_whole(circuit: stim.Circuit, *, shots: int, seed: int | None = None) -> StagedResult:

@@ -11,11 +11,17 @@ from __future__ import annotations
 
 import stim
 
+from ftq.errors import InputError
 from ftq.tags import postselection_mask
+
+#: Largest set of detection events stim's search explores for :func:`fault_distance`. Enough for the
+#: circuits here: every undetected logical error of them is found below it (raising it only costs time).
+FAULT_SEARCH_MAX_EVENTS = 4
 
 _NOISE = {"DEPOLARIZE1", "DEPOLARIZE2", "X_ERROR", "Y_ERROR", "Z_ERROR", "PAULI_CHANNEL_1", "PAULI_CHANNEL_2"}
 _NOISE |= {"E", "ELSE_CORRELATED_ERROR", "HERALDED_ERASE", "HERALDED_PAULI_CHANNEL_1", "I_ERROR", "II_ERROR"}
-_DEMOLITION = {"M", "MX", "MY", "MR", "MRX", "MRY"}
+#: measurements that end a qubit's life (MR/MRX/MRY also reset it, so they count as resets)
+_DEMOLITION = {"M", "MX", "MY"}
 
 
 def two_qubit_gate_count(circuit: stim.Circuit) -> int:
@@ -66,3 +72,26 @@ def circuit_stats(circuit: stim.Circuit) -> dict[str, int]:
         "ticks": circuit.num_ticks,
         "peak_live_qubits": max(live_qubits_per_layer(circuit)),
     }
+
+
+def fault_distance(circuit: stim.Circuit) -> int:
+    """Fewest faults giving an undetected logical error (every detector silent), by stim's search.
+
+    The search explores detection-event sets of up to :data:`FAULT_SEARCH_MAX_EVENTS` events, with no
+    limit on edge degree, so hyperedges (undecomposed errors) count. A noiseless circuit has no faults:
+    :class:`ftq.errors.InputError`.
+
+    >>> import stim
+    >>> c = stim.Circuit.generated("repetition_code:memory", distance=3, rounds=2, before_round_data_depolarization=0.01)
+    >>> fault_distance(c)
+    3
+    """
+    if circuit.detector_error_model().num_errors == 0:
+        raise InputError("the fault distance needs a noisy circuit; this one has no noise")
+    errors = circuit.search_for_undetectable_logical_errors(
+        dont_explore_detection_event_sets_with_size_above=FAULT_SEARCH_MAX_EVENTS,
+        dont_explore_edges_with_degree_above=9999,
+        dont_explore_edges_increasing_symptom_degree=False,
+        canonicalize_circuit_errors=True,
+    )
+    return len(errors)

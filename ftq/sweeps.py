@@ -3,16 +3,17 @@
 A sweep spec (``sweeps/<name>/<name>.toml``)::
 
     name = "rp2-d3-e2e"            # optional, default: the file's stem
-    protocol = "rp2"               # circuit from the protocol builder ...
-    d1 = 3                         # int or list of odd ints >= 3
-    D = 7                          # final distance: int, list, or omitted (cultivation only)
+    builder = "cultivation.sweeps:rp2"   # circuits from a builder (module:function, see CircuitFamily) ...
+    protocol = "end2end"           # ... with the builder's own parameters (here protocol, d1, D), each a
+    d1 = 3                         #     value or a list of values; the builder validates them
+    D = 7
     noise = "uniform"              # a model of ftq.noise
     p = [0.001]                    # float or list, each in (0, 0.5)
-    decoder = "gap"                # "gap" or "perfectionist"
+    decoder = "gap"                # a registered decoder (ftq.decoders)
     max_shots = 1_000_000
     max_errors = 100
-    # circuit = "../../shared/reference/rp2/rp_3_T_cult.stim"   # ... or a fixed circuit file (relative
-    #                                                             # to the spec); then noise / p are labels
+    # circuit = "../../cultivation/reference/rp2/rp_3_T_cult.stim"   # ... or a fixed circuit file (relative
+    #                                      # to the spec); then noise / p (and protocol) are labels
     # stage_tau = { "0" = 1.0, "2" = 1.5, "t=2" = 1.5 }   # τ per stage segment for the volume, for circuits
     #                                                   # whose tags carry stage numbers, not stage kinds
 
@@ -25,9 +26,9 @@ chunk is appended as one sinter CSV row under the same strong id, so both engine
 Validation is strict and happens before anything touches the disk: unknown keys, wrong types and
 impossible values raise :class:`ftq.errors.InputError` with one sentence.
 
->>> spec = parse_spec({"protocol": "rp2", "d1": 3, "D": 7, "p": 0.001, "max_shots": 100}, name="x")
+>>> spec = parse_spec({"circuit": "c.stim", "p": 0.001, "decoder": "perfectionist", "max_shots": 9}, name="x")
 >>> spec.points()
-[{'protocol': 'rp2', 'd1': 3, 'D': 7, 'noise': 'uniform', 'p': 0.001, 'decoder': 'gap', 'decoder_version': 6}]
+[{'circuit': 'c.stim', 'noise': 'uniform', 'p': 0.001, 'decoder': 'perfectionist'}]
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ import contextlib
 import csv
 import dataclasses
 import functools
+import importlib
 import math
 import operator
 import pathlib
@@ -44,20 +46,23 @@ import sys
 import threading
 import time
 import tomllib
-from collections.abc import Callable
+from collections.abc import Mapping
+from typing import Protocol
 
 import sinter
 import stim
 
+from ftq.decoders import decoder_names, load_decoder
 from ftq.errors import InputError
+from ftq.files import append_lines, write_text_atomic
 from ftq.sampling import make_task, sample_shots
 
+#: The keys the kit reads; a spec with a ``builder`` passes every other key to it as a domain parameter.
 KEYS = {
     "name": str,
     "description": str,
+    "builder": str,
     "protocol": str,
-    "d1": (int, list),
-    "D": (int, list),
     "noise": str,
     "p": (float, int, list),
     "decoder": str,
@@ -66,16 +71,37 @@ KEYS = {
     "circuit": str,
     "stage_tau": dict,
 }
-DECODERS = ("gap", "perfectionist")
 
-#: Version of a decoder's outputs, written into its tasks' json_metadata (so into their strong ids): rows
-#: sampled before a change of the decoder's soft outputs become a separate task instead of being silently
-#: added to new ones when a sweep resumes. gap: 4 = two gaps, exact for syndromes of up to 8 events per
-#: part; 5 = exact up to 14 events. Decoders not listed (perfectionist) never changed; their tasks keep
-#: the stored sweeps' ids.
-DECODER_VERSIONS = {"gap": 6}
 
-Builder = Callable[..., stim.Circuit]
+class CircuitFamily(Protocol):
+    """What a sweep ``builder = "module:function"`` returns: the domain's grid of circuits.
+
+    ``points(params)`` validates the spec's domain parameters (the keys the kit does not read, each a value
+    or a list) and returns one metadata dict per circuit, in grid order (these dicts open every task's
+    ``json_metadata``, so their keys and order are part of the tasks' strong ids); bad values raise
+    :class:`ftq.errors.InputError`. ``build(point, noise=, p=)`` builds the circuit of one such dict.
+    """
+
+    def points(self, params: Mapping[str, object]) -> list[dict]: ...
+
+    def build(self, point: Mapping[str, object], *, noise: str, p: float) -> stim.Circuit: ...
+
+
+def load_family(ref: str) -> CircuitFamily:
+    """Call the ``module:function`` named by a spec's ``builder`` and return the family it builds.
+
+    >>> load_family("nowhere:rp2")
+    Traceback (most recent call last):
+    ...
+    ftq.errors.InputError: sweep builder 'nowhere:rp2' cannot be loaded (No module named 'nowhere'); write it as module:function.
+    """
+    module, _, name = ref.partition(":")
+    try:
+        return getattr(importlib.import_module(module), name)()
+    except (ImportError, AttributeError, TypeError, ValueError) as e:
+        raise InputError(
+            f"sweep builder {ref!r} cannot be loaded ({e}); write it as module:function."
+        ) from None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -84,8 +110,8 @@ class SweepSpec:
 
     name: str
     protocol: str | None
-    d1: tuple[int, ...]
-    D: tuple[int | None, ...]
+    builder: str | None
+    params: tuple[tuple[str, object], ...]
     noise: str
     p: tuple[float, ...]
     decoder: str
@@ -98,33 +124,29 @@ class SweepSpec:
     def points(self) -> list[dict]:
         """The grid: one json_metadata dict per task.
 
-        >>> parse_spec({"circuit": "a.stim", "p": 0.001, "max_shots": 5}, name="x").points()[0]["circuit"]
+        >>> parse_spec({"circuit": "a.stim", "p": 0.001, "decoder": "perfectionist", "max_shots": 5}, name="x").points()[0]["circuit"]
         'a.stim'
         """
-        out = []
+        version = load_decoder(self.decoder).metadata()
         if self.circuit is not None:
-            for p in self.p:
-                out.append(
-                    {"circuit": self.circuit.name, "noise": self.noise, "p": p, "decoder": self.decoder}
-                    | ({"protocol": self.protocol} if self.protocol else {})
-                    | _version(self.decoder)
-                )
-            return out
-        for d1 in self.d1:
-            for D in self.D:
-                for p in self.p:
-                    out.append(
-                        {
-                            "protocol": self.protocol,
-                            "d1": d1,
-                            "D": D,
-                            "noise": self.noise,
-                            "p": p,
-                            "decoder": self.decoder,
-                        }
-                        | _version(self.decoder)
-                    )
-        return out
+            label = {"protocol": self.protocol} if self.protocol else {}
+            return [
+                {"circuit": self.circuit.name, "noise": self.noise, "p": p, "decoder": self.decoder}
+                | label
+                | version
+                for p in self.p
+            ]
+        return [
+            dict(point) | {"noise": self.noise, "p": p, "decoder": self.decoder} | version
+            for point in self.family().points(dict(self.params))
+            for p in self.p
+        ]
+
+    def family(self) -> CircuitFamily:
+        """The circuit family named by ``builder`` (:func:`load_family`)."""
+        if self.builder is None:
+            raise InputError(f"sweep {self.name!r} has a fixed circuit, not a builder.")
+        return load_family(self.builder)
 
     @property
     def stats_path(self) -> pathlib.Path:
@@ -135,35 +157,23 @@ class SweepSpec:
         return base / self.name / "stats.csv"
 
 
-def _version(decoder: str) -> dict:
-    return {"decoder_version": DECODER_VERSIONS[decoder]} if decoder in DECODER_VERSIONS else {}
-
-
-def _ints(key: str, value: object) -> tuple[int, ...]:
-    vals = value if isinstance(value, list) else [value]
-    if not vals:
-        raise InputError(f"sweep key {key!r} is an empty list; give at least one odd integer >= 3.")
-    for v in vals:
-        if isinstance(v, bool) or not isinstance(v, int):
-            raise InputError(
-                f"sweep key {key!r} has value {v!r}, which is not an integer; use odd integers >= 3."
-            )
-        if v < 3 or v % 2 == 0:
-            raise InputError(f"sweep key {key!r} has value {v}, but distances must be odd integers >= 3.")
-    return tuple(vals)
-
-
 def parse_spec(data: dict, *, name: str, base_dir: pathlib.Path | None = None) -> SweepSpec:
     """Validate a spec dict (as read from TOML) and return a :class:`SweepSpec`.
 
-    >>> parse_spec({"protocol": "rp2", "d1": 4, "p": 0.001, "max_shots": 10}, name="x")
+    >>> parse_spec({"circuit": "c.stim", "d1": 4, "p": 0.001, "max_shots": 10}, name="x")
     Traceback (most recent call last):
     ...
-    ftq.errors.InputError: sweep key 'd1' has value 4, but distances must be odd integers >= 3.
+    ftq.errors.InputError: unknown sweep key 'd1'; valid keys are builder, circuit, ... (and, with a builder, its parameters).
     """
+    builder = data.get("builder")
     for key, value in data.items():
         if key not in KEYS:
-            raise InputError(f"unknown sweep key {key!r}; valid keys are {', '.join(sorted(KEYS))}.")
+            if builder is not None:
+                continue  # a domain parameter: the builder's points() validates it
+            raise InputError(
+                f"unknown sweep key {key!r}; valid keys are {', '.join(sorted(KEYS))} "
+                "(and, with a builder, its parameters)."
+            )
         want = KEYS[key]
         if isinstance(value, bool) or not isinstance(value, want):
             raise InputError(
@@ -176,8 +186,10 @@ def parse_spec(data: dict, *, name: str, base_dir: pathlib.Path | None = None) -
         )
     protocol = data.get("protocol")
     circuit = data.get("circuit")
-    if (protocol is None) == (circuit is None) and circuit is None:
-        raise InputError("a sweep needs either 'protocol' (with 'd1') or 'circuit' (a .stim file).")
+    if (builder is None) == (circuit is None):
+        raise InputError(
+            "a sweep needs either 'builder' (module:function) or 'circuit' (a .stim file), not both."
+        )
     circuit_path = None
     if circuit is not None:
         circuit_path = pathlib.Path(circuit)
@@ -185,20 +197,12 @@ def parse_spec(data: dict, *, name: str, base_dir: pathlib.Path | None = None) -
             circuit_path = base_dir / circuit_path
         if base_dir is not None and not circuit_path.is_file():
             raise InputError(f"sweep circuit file {str(circuit_path)!r} does not exist.")
-        if "d1" in data or "D" in data:
-            raise InputError(
-                "a sweep with a fixed 'circuit' cannot also set 'd1' or 'D' (they come from the file)."
-            )
-        d1: tuple[int, ...] = ()
-        D: tuple[int | None, ...] = (None,)
-    else:
-        if "d1" not in data:
-            raise InputError("a sweep with a 'protocol' needs 'd1' (odd integer >= 3, or a list of them).")
-        d1 = _ints("d1", data["d1"])
-        D = _ints("D", data["D"]) if "D" in data else (None,)
-        for big in D:
-            if big is not None and big <= max(d1):
-                raise InputError(f"final distance D={big} must exceed every d1 (largest d1 is {max(d1)}).")
+    params = tuple(
+        (k, v) for k, v in data.items() if k not in KEYS or (builder is not None and k == "protocol")
+    )
+    if builder is not None:
+        load_family(builder).points(dict(params))  # validates the domain parameters now
+        protocol = None
     noise = data.get("noise", "uniform")
     ps_raw = data.get("p")
     if ps_raw is None:
@@ -216,9 +220,15 @@ def parse_spec(data: dict, *, name: str, base_dir: pathlib.Path | None = None) -
         raise InputError(
             "a sweep with a fixed 'circuit' takes a single 'p' (the circuit's own noise strength)."
         )
-    decoder = data.get("decoder", "gap")
-    if decoder not in DECODERS:
-        raise InputError(f"unknown decoder {decoder!r}; valid decoders are {', '.join(DECODERS)}.")
+    decoder = data.get("decoder")
+    if decoder is None:
+        raise InputError(
+            f"a sweep needs 'decoder', one of the registered decoders: {', '.join(decoder_names())}."
+        )
+    if decoder not in decoder_names():
+        raise InputError(
+            f"unknown decoder {decoder!r}; registered decoders are {', '.join(decoder_names())}."
+        )
     if "max_shots" not in data:
         raise InputError("a sweep needs 'max_shots' (a positive integer).")
     max_shots = data["max_shots"]
@@ -234,8 +244,8 @@ def parse_spec(data: dict, *, name: str, base_dir: pathlib.Path | None = None) -
     return SweepSpec(
         name=name,
         protocol=protocol,
-        d1=d1,
-        D=D,
+        builder=builder,
+        params=params,
         noise=noise,
         p=tuple(float(p) for p in ps),
         decoder=decoder,
@@ -251,7 +261,8 @@ def load_spec(path: str | pathlib.Path) -> SweepSpec:
 
     >>> import tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp())
-    >>> _ = (d / "s.toml").write_text('protocol = "rp2"\\nd1 = 3\\np = 0.001\\nmax_shots = 10\\n')
+    >>> _ = (d / "s.toml").write_text('circuit = "c.stim"\\np = 0.001\\ndecoder = "perfectionist"\\nmax_shots = 10\\n')
+    >>> (d / "c.stim").touch()
     >>> load_spec(d / "s.toml").name
     's'
     """
@@ -266,13 +277,13 @@ def load_spec(path: str | pathlib.Path) -> SweepSpec:
     return dataclasses.replace(spec, spec_path=path)
 
 
-def build_circuits(spec: SweepSpec, *, builder: Builder | None) -> list[tuple[dict, stim.Circuit]]:
-    """The circuit of every grid point: the fixed file, or ``builder(protocol, d1=, final_distance=, noise=, p=)``.
+def build_circuits(spec: SweepSpec) -> list[tuple[dict, stim.Circuit]]:
+    """The circuit of every grid point: the fixed file, or the builder's ``build(point, noise=, p=)``.
 
-    >>> import stim
-    >>> spec = parse_spec({"protocol": "toy", "d1": 3, "p": 0.01, "max_shots": 1}, name="x")
-    >>> [m["d1"] for m, _ in build_circuits(spec, builder=lambda *a, **k: stim.Circuit())]
-    [3]
+    >>> spec = parse_spec({"builder": "cultivation.sweeps:rp2", "protocol": "cultivation", "d1": 3, "p": 0.001,
+    ...                    "decoder": "perfectionist", "max_shots": 1}, name="x")
+    >>> [(m["D"], c.num_detectors) for m, c in build_circuits(spec)]
+    [(None, 44)]
     """
     out = []
     if spec.circuit is not None:
@@ -283,27 +294,22 @@ def build_circuits(spec: SweepSpec, *, builder: Builder | None) -> list[tuple[di
                 f"sweep circuit {str(spec.circuit)!r} could not be read as a stim circuit ({e})."
             ) from None
         return [(m, circuit) for m in spec.points()]
-    if builder is None:
-        raise InputError(
-            f"no circuit builder is available for protocol {spec.protocol!r}; use 'circuit = ...'."
-        )
+    family = spec.family()
     for m in spec.points():
-        circuit = builder(m["protocol"], d1=m["d1"], final_distance=m["D"], noise=m["noise"], p=m["p"])
-        out.append((m, circuit))
+        out.append((m, family.build(m, noise=m["noise"], p=m["p"])))
     return out
 
 
-def make_tasks(spec: SweepSpec, *, builder: Builder | None) -> list[sinter.Task]:
+def make_tasks(spec: SweepSpec) -> list[sinter.Task]:
     """sinter tasks of a spec: tag postselection, explicit DEM (stable strong ids across engines).
 
-    >>> import stim
-    >>> c = stim.Circuit("X_ERROR(0.1) 0\\nM 0\\nDETECTOR(0, 0, 0, 1) rec[-1]\\nOBSERVABLE_INCLUDE(0) rec[-1]")
-    >>> spec = parse_spec({"protocol": "toy", "d1": 3, "p": 0.1, "max_shots": 1}, name="x")
-    >>> make_tasks(spec, builder=lambda *a, **k: c)[0].decoder
-    'gap'
+    >>> spec = parse_spec({"builder": "cultivation.sweeps:rp2", "protocol": "cultivation", "d1": 3, "p": 0.001,
+    ...                    "decoder": "gap", "max_shots": 1}, name="x")
+    >>> make_tasks(spec)[0].json_metadata["decoder_version"] == load_decoder("gap").version
+    True
     """
     tasks = []
-    for meta, circuit in build_circuits(spec, builder=builder):
+    for meta, circuit in build_circuits(spec):
         dem = circuit.detector_error_model(decompose_errors=False, approximate_disjoint_errors=True)
         tasks.append(make_task(circuit, decoder=spec.decoder, json_metadata=meta, detector_error_model=dem))
     return tasks
@@ -389,8 +395,6 @@ def compact_stats_csv(path: str | pathlib.Path, *, halves: int = 2) -> tuple[int
     >>> compact_stats_csv(p), [r.shots for r in read_stats_rows(p)]
     ((5, 2), [30, 20])
     """
-    from ftq.files import write_text_atomic
-
     if halves < 1:
         raise InputError(f"halves must be at least 1, got {halves}.")
     rows = read_stats_rows(path)
@@ -449,29 +453,31 @@ def _existing(path: pathlib.Path) -> dict[str, sinter.TaskStats]:
 def run_sweep(
     spec: SweepSpec,
     *,
-    samplers: dict[str, sinter.Sampler],
-    builder: Builder | None = None,
+    samplers: Mapping[str, sinter.Sampler] | None = None,
     workers: int = 1,
     scheduler: str | None = None,
     progress: bool = True,
 ) -> list[sinter.TaskStats]:
     """Sample every grid point until ``max_shots`` or ``max_errors``, appending to the sweep's stats.csv.
 
+    ``samplers`` by decoder name default to the registered decoders (:mod:`ftq.decoders`).
+
     >>> import tempfile, pathlib, stim
-    >>> from ftq.sampling import StagedSampler
     >>> d = pathlib.Path(tempfile.mkdtemp())
     >>> c = stim.Circuit("X_ERROR(0.1) 0\\nM 0\\nDETECTOR(0, 0, 0, 1) rec[-1]\\nOBSERVABLE_INCLUDE(0) rec[-1]")
     >>> c.to_file(d / "c.stim")
     >>> _ = (d / "s.toml").write_text('circuit = "c.stim"\\np = 0.1\\ndecoder = "perfectionist"\\nmax_shots = 500\\n')
-    >>> stats = run_sweep(load_spec(d / "s.toml"), samplers={"perfectionist": StagedSampler()}, progress=False)
+    >>> stats = run_sweep(load_spec(d / "s.toml"), progress=False)
     >>> stats[0].shots >= 500
     True
     """
     if workers < 1:
-        raise InputError(f"--workers {workers} must be at least 1.")
+        raise InputError(f"workers={workers} must be at least 1.")
     path = spec.stats_path
     existing = _existing(path)  # validates an existing CSV before anything is written
-    tasks = make_tasks(spec, builder=builder)
+    tasks = make_tasks(spec)
+    if samplers is None:
+        samplers = {spec.decoder: load_decoder(spec.decoder).sampler}
     if spec.decoder not in samplers:
         raise InputError(f"decoder {spec.decoder!r} has no sampler here; available: {', '.join(samplers)}.")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -542,7 +548,7 @@ def _run_dask(
     tasks: list[sinter.Task],
     *,
     spec: SweepSpec,
-    samplers: dict[str, sinter.Sampler],
+    samplers: Mapping[str, sinter.Sampler],
     path: pathlib.Path,
     existing: dict[str, sinter.TaskStats],
     scheduler: str,
@@ -552,16 +558,13 @@ def _run_dask(
     try:
         from dask.distributed import Client, as_completed
     except ImportError as e:  # pragma: no cover
-        raise InputError(f"--scheduler needs dask.distributed, which is not importable ({e}).") from None
+        raise InputError(f"a Dask scheduler needs dask.distributed, which is not importable ({e}).") from None
     try:
         client = Client(scheduler, timeout="5s")
     except OSError as e:
         raise InputError(f"could not reach the Dask scheduler at {scheduler!r} ({e}).") from None
     sampler = samplers[spec.decoder]
-    new_file = not path.exists()
-    with client, open(path, "a", encoding="utf8") as out:
-        if new_file:
-            print(sinter.CSV_HEADER, file=out, flush=True)
+    with client:
         state = {}
         for t in tasks:
             prior = existing.get(t.strong_id())
@@ -607,7 +610,7 @@ def _run_dask(
                 seconds=anon.seconds,
                 custom_counts=anon.custom_counts,
             )
-            print(row.to_csv_line(), file=out, flush=True)
+            append_lines(path, [row.to_csv_line()], header=sinter.CSV_HEADER)
             if printer is not None:
                 printer.done += anon.shots
                 printer.show()

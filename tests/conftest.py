@@ -4,13 +4,13 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-REFERENCE = ROOT.parent / "shared" / "reference"
+from cultivation.reference import ROOT as REFERENCE
 
 
 @pytest.fixture(scope="session")
 def reference_dir() -> Path:
-    """The published reference data (../shared/reference); tests that need it skip if it is absent."""
-    if not REFERENCE.is_dir():
-        pytest.skip(f"reference data not found at {REFERENCE}")
+    """The published reference data carried in the repository (``cultivation/reference``: ``rp2/``, ``msc/``)."""
+    assert (REFERENCE / "rp2").is_dir() and (REFERENCE / "msc").is_dir(), (
+        f"reference data missing in {REFERENCE}"
+    )
     return REFERENCE

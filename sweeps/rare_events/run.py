@@ -19,11 +19,13 @@ import time
 import sinter
 import stim
 
+from cultivation.reference import RP2
 from ftq.enumeration import tail_estimate
 from ftq.estimation import Estimate, brute_force, enumeration_estimate, importance_estimate, scale_noise
+from ftq.files import append_lines
 
 HERE = pathlib.Path(__file__).resolve().parent
-REF = HERE.parents[2] / "shared" / "reference" / "rp2"
+REF = RP2
 PUBLISHED = {3: "rp_3_T_cult.stim", 5: "rp_3_rp_5_T_cult.stim"}
 
 
@@ -124,13 +126,7 @@ def main(part: str) -> None:
     )
     if not rows:
         return
-    csv = HERE / "stats.csv"
-    new = not csv.exists()
-    with csv.open("a") as f:
-        if new:
-            f.write(sinter.CSV_HEADER + "\n")
-        for row in rows:
-            f.write(row.to_csv_line() + "\n")
+    append_lines(HERE / "stats.csv", [row.to_csv_line() for row in rows], header=sinter.CSV_HEADER)
 
 
 if __name__ == "__main__":

@@ -5,11 +5,11 @@ import pytest
 import stim
 
 from cultivation.protocol import PROTOCOLS, build, build_noiseless
-from cultivation.stages import PROXIES
+from cultivation.stages import PROXIES, Stage
 from ftq.enumeration import silent_floor
 from ftq.errors import InputError
 from ftq.stats import circuit_stats
-from ftq.tags import Stage, read_detector_tags
+from ftq.tags import read_detector_tags
 
 CASES = [(p, d1) for d1 in (3, 5) for p in PROTOCOLS]
 
@@ -78,7 +78,7 @@ def test_fault_distance_of_cultivation(d1, expected):
     assert len(err) == expected
 
 
-# Published statistics (computed from ../shared/reference/rp2 by ftq.stats) against ours. Every difference is
+# Published statistics (computed from cultivation/reference/rp2 by ftq.stats) against ours. Every difference is
 # listed with its reason; equality is asserted for everything else.
 REFERENCE = {
     ("cultivation", 3): "rp_3_T_cult.stim",

@@ -76,8 +76,8 @@ def test_brute_force_interval_contains_exact_toy_rate():
     e = brute_force(stim.Circuit(TOY.format(p=p)), shots=400_000, seed=3)
     exact = p * p / ((1 - p) ** 2 + p * p)
     assert e.ler_low < exact < e.ler_high
-    assert e.details["shots"] == 400_000
-    assert e.details["discards"] + e.details["kept_shots"] == 400_000
+    assert e.details.shots == 400_000
+    assert e.details.discards + e.details.kept_shots == 400_000
 
 
 def test_methods_agree_on_toy_circuit():
@@ -151,7 +151,7 @@ def test_published_d5_enumeration_inside_published_interval(reference_dir):
     c = stim.Circuit.from_file(reference_dir / "rp2" / "rp_3_rp_5_T_cult.stim")
     e = enumeration_estimate(c, max_weight=5)
     assert 2.3e-10 < e.ler < 5.5e-10
-    assert e.details["fault_distance"] == 4
+    assert e.details.fault_distance == 4
     assert abs(e.kept_fraction - 0.0945) < 0.001
 
 
@@ -161,7 +161,7 @@ def test_every_method_contains_brute_force_on_d3_cultivation(reference_dir, p, s
     """d=3 cultivation-only, published circuit rescaled to p: brute force (±10%) against the other methods."""
     c = scale_noise(stim.Circuit.from_file(reference_dir / "rp2" / "rp_3_T_cult.stim"), p / 1e-3)
     brute = brute_force(c, shots=10**10, target_rel_error=0.1, max_seconds=240, seed=seed)
-    assert brute.details["errors"] >= 100
+    assert brute.details.errors >= 100
     enum = enumeration_estimate(c, max_weight=6)
     imp = importance_estimate(c, shots=10**10, target_rel_error=0.1, max_seconds=120, seed=seed + 100)
     # The enumeration is (nearly) exact, far more precise than brute force: the brute-force 95% interval must
@@ -175,7 +175,7 @@ def test_every_method_contains_brute_force_on_d3_cultivation(reference_dir, p, s
     assert imp.ler_low <= brute.ler_high and brute.ler_low <= imp.ler_high
     assert abs(imp.ler - enum.ler) <= 3 * (imp.ler_high - imp.ler_low) / (2 * 1.96)
     # the enumeration's weight series converges: the last order is a small correction
-    terms = enum.details["ler_by_weight"]
+    terms = enum.details.ler_by_weight
     assert terms["6"] < 0.5 * terms["5"]
     # kept fractions agree too
     assert enum.kept_fraction == pytest.approx(brute.kept_fraction, rel=0.01)
@@ -186,7 +186,7 @@ def test_published_d5_weight6_enumeration_converges_inside_published_interval(re
     c = stim.Circuit.from_file(reference_dir / "rp2" / "rp_3_rp_5_T_cult.stim")
     e = enumeration_estimate(c, max_weight=6)
     assert 2.3e-10 < e.ler < 5.5e-10
-    terms = e.details["ler_by_weight"]
+    terms = e.details.ler_by_weight
     assert terms["6"] < 0.1 * (terms["4"] + terms["5"])  # the weight-6 order changes the sum by < 10%
     assert e.ler_low > 2.3e-10  # rigorous lower end already inside the published interval
 
@@ -197,6 +197,6 @@ def test_enumeration_tail_orders_reach_the_exact_next_orders(reference_dir):
     e = enumeration_estimate(c, max_weight=4, tail_orders=2, tail_paths=300_000, seed=1)
     d = e.details
     assert e.ler < exact6  # the exact part alone misses weights 5 and 6
-    width = d["ler_with_tail_high"] - d["ler_with_tail_low"]
-    assert abs(d["ler_with_tail"] - exact6) <= width  # within two standard errors of the tail estimate
-    assert set(d["tail_by_weight"]) == {"5", "6"}
+    width = d.ler_with_tail_high - d.ler_with_tail_low
+    assert abs(d.ler_with_tail - exact6) <= width  # within two standard errors of the tail estimate
+    assert set(d.tail_by_weight) == {"5", "6"}

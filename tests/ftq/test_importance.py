@@ -81,5 +81,5 @@ def test_stratified_agrees_with_brute_force_on_d3_cultivation(reference_dir):
     c = scale_noise(stim.Circuit.from_file(reference_dir / "rp2" / "rp_3_T_cult.stim"), 3.0)
     s = stratified_sample(c, samples=3_000_000, seed=21)
     b = brute_force(c, shots=8_000_000, seed=22)
-    assert b.details["errors"] >= 10
+    assert b.details.errors >= 10
     assert s.ler_low <= b.ler_high and b.ler_low <= s.ler_high

@@ -1,4 +1,4 @@
-"""Tests of ftq.plotting: the MSC baseline in the S-proxy convention, plot files, series from stats."""
+"""Tests of ftq.plotting: plot files, series from stats."""
 
 import collections
 
@@ -6,23 +6,16 @@ import pytest
 import sinter
 
 from ftq.errors import InputError
-from ftq.plotting import ParetoSeries, load_msc_baseline, plot_pareto, series_from_stats
-
-
-def test_msc_baseline_is_halved_to_s_proxy(reference_dir):
-    series = {s.label: s for s in load_msc_baseline(reference_dir / "msc")}
-    d3 = series["MSC d1=3 (published)"]
-    # spec §7: MSC d1=3 end to end, 1.68e-6 at V = 6284 (S-proxy); the file stores T = 2 x S-proxy
-    near = min(d3.points, key=lambda pt: abs(pt[4] - 6284))
-    assert near[4] == pytest.approx(6284, rel=1e-3)
-    assert near[1] == pytest.approx(1.68e-6, rel=0.01)
-    assert all(pt[2] <= pt[1] <= pt[3] for pt in d3.points)
-    assert d3.volume_formula == "MSC formula"
+from ftq.plotting import ParetoSeries, SeriesPoint, plot_pareto, series_from_stats
 
 
 def test_plot_writes_png_and_svg(tmp_path):
-    s = [ParetoSeries("a", [(2.0, 1e-3, 5e-4, 2e-3, 900.0), (3.0, 1e-5, 1e-6, 3e-5, 1200.0)])]
-    m = [ParetoSeries("m", [(2.5, 2e-5, 1e-5, 3e-5, 6000.0)], volume_formula="MSC formula")]
+    s = [
+        ParetoSeries(
+            "a", [SeriesPoint(2.0, 1e-3, 5e-4, 2e-3, 900.0), SeriesPoint(3.0, 1e-5, 1e-6, 3e-5, 1200.0)]
+        )
+    ]
+    m = [ParetoSeries("m", [SeriesPoint(2.5, 2e-5, 1e-5, 3e-5, 6000.0)], volume_formula="MSC formula")]
     for name in ("p.png", "p.svg"):
         out = plot_pareto(s, msc=m, out=tmp_path / name)
         assert out.stat().st_size > 1000
@@ -48,6 +41,6 @@ def test_series_merges_rows_of_one_task():
 
     a, b = row({"C1": 10, "E1": 2, "C9": 8}), row({"C1": 5, "E9": 1, "C9": 14})
     (s,) = series_from_stats([a, b])
-    attempts = [pt[0] for pt in s.points]
+    attempts = [pt.attempts_per_kept for pt in s.points]
     assert attempts[0] == pytest.approx((a.shots + b.shots) / (a.shots - a.discards + b.shots - b.discards))
     assert attempts == sorted(attempts)

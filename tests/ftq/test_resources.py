@@ -43,23 +43,6 @@ def test_layout_reads_stages_and_live_qubits(e2e_layout):
         assert b.first_tick == a.last_tick + 1
 
 
-def test_layout_uses_tau_table_with_project_tags():
-    c = stim.Circuit("""
-        R 0 1
-        TICK
-        M 0
-        DETECTOR(0, 0, 0, 3, 1, 1) rec[-1]
-        TICK
-        R 0
-        TICK
-        M 0
-        DETECTOR(0, 0, 1, 7, 0, 1) rec[-1]
-    """)
-    layout = StageLayout.from_circuit(c)
-    assert layout.tau_source == "stage tags"
-    assert [s.tau for s in layout.segments] == [1.5, 1.0]  # CHECK (morph to SRP + half check), SURFACE
-
-
 def test_a_detector_belongs_to_the_tick_of_its_latest_measurement():
     # declaring the first detector one tick late must not move the boundary between the two segments
     body = "R 0 1\nTICK\nM 0\n{a}TICK\n{b}TICK\nM 1\nDETECTOR(0, 0, 1, 5, 1, 1) rec[-1]"
@@ -69,27 +52,6 @@ def test_a_detector_belongs_to_the_tick_of_its_latest_measurement():
         for c in (body.format(a=det, b=""), body.format(a="", b=det))
     ]
     assert spans[0] == spans[1] == [(0, 1), (2, 3)]
-
-
-def test_morph_back_qubits_count_in_the_round_it_runs_inside():
-    # the morph-back segment (τ = 0) measures extras 1, 2 inside the expansion round, which keeps qubit 3 only
-    c = stim.Circuit("""
-        R 0
-        TICK
-        M 0
-        DETECTOR(0, 0, 0, 3, 1, 1) rec[-1]
-        TICK
-        R 1 2 3
-        TICK
-        M 1 2
-        DETECTOR(0, 0, 1, 2, 1, 1) rec[-1]
-        TICK
-        M 3
-        DETECTOR(0, 0, 2, 6, 0, 1) rec[-1]
-    """)
-    morph, expand = StageLayout.from_circuit(c).segments[1:]
-    assert (morph.tau, morph.n_live) == (0.0, 3)
-    assert (expand.tau, expand.n_live) == (1.5, 3)
 
 
 def test_decoded_segments_of_unknown_stage_are_one_round_each():

@@ -82,10 +82,11 @@ def test_frames_and_measurement_record_are_carried_to_survivors():
 
 def test_stage_groups_follow_time_order():
     c = stim.Circuit(
-        "M 0 1 2\nDETECTOR(0,0,0,2,1,1) rec[-3]\nDETECTOR(0,0,0,0,1,1) rec[-2]\nDETECTOR(0,0,0) rec[-1]"
+        "M 0 1 2\nDETECTOR[morph,post,Z](0,0,0,2,1,1) rec[-3]\nDETECTOR[injection,post,Z](0,0,0,0,1,1) rec[-2]\n"
+        "DETECTOR(0,0,0) rec[-1]"
     )
     groups = stage_groups(c)
-    assert [label for label, _ in groups] == ["morph", "injection"]
+    assert [label for label, _ in groups] == ["morph", "injection"]  # names from the instruction tags
     assert [idx.tolist() for _, idx in groups] == [[0], [1]]
 
 

@@ -38,30 +38,46 @@ def _snapshot(root: pathlib.Path) -> dict:
 GOOD = 'circuit = "toy.stim"\np = 0.01\ndecoder = "perfectionist"\nmax_shots = 3000\n'
 
 
+B = {"builder": "cultivation.sweeps:rp2", "protocol": "end2end", "d1": 3}
+
+
 @pytest.mark.parametrize(
     "data, fragment",
     [
         (
-            {"protocol": "end2end", "d1": 3, "p": 0.001, "max_shots": 10, "colour": 1},
+            {"circuit": "a.stim", "p": 0.001, "max_shots": 10, "decoder": "perfectionist", "colour": 1},
             "unknown sweep key 'colour'",
         ),
-        ({"protocol": "end2end", "d1": "3", "p": 0.001, "max_shots": 10}, "wrong type"),
-        ({"protocol": "end2end", "d1": 4, "p": 0.001, "max_shots": 10}, "odd integers"),
-        ({"protocol": "end2end", "d1": 3, "D": 3, "p": 0.001, "max_shots": 10}, "must exceed"),
-        ({"protocol": "end2end", "d1": 3, "p": 0.7, "max_shots": 10}, "outside the valid range"),
-        ({"protocol": "end2end", "d1": 3, "p": 0.001, "max_shots": 0}, "positive"),
-        ({"protocol": "end2end", "d1": 3, "p": 0.001, "max_shots": 10, "decoder": "bp"}, "unknown decoder"),
-        ({"protocol": "end2end", "d1": 3, "max_shots": 10}, "needs 'p'"),
-        ({"d1": 3, "p": 0.001, "max_shots": 10}, "either 'protocol'"),
+        ({"circuit": 3, "p": 0.001, "max_shots": 10, "decoder": "perfectionist"}, "wrong type"),
         (
-            {"protocol": "end2end", "d1": 3, "p": 0.001, "max_shots": 10, "noise": "pink"},
+            {"circuit": "a.stim", "p": 0.7, "max_shots": 10, "decoder": "perfectionist"},
+            "outside the valid range",
+        ),
+        ({"circuit": "a.stim", "p": 0.001, "max_shots": 0, "decoder": "perfectionist"}, "positive"),
+        ({"circuit": "a.stim", "p": 0.001, "max_shots": 10, "decoder": "bp"}, "unknown decoder 'bp'"),
+        ({"circuit": "a.stim", "p": 0.001, "max_shots": 10}, "needs 'decoder'"),
+        ({"circuit": "a.stim", "max_shots": 10, "decoder": "perfectionist"}, "needs 'p'"),
+        ({"p": 0.001, "max_shots": 10, "decoder": "perfectionist"}, "either 'builder'"),
+        (B | {"circuit": "a.stim", "p": 0.001, "max_shots": 10}, "not both"),
+        (B | {"builder": "nowhere:x", "p": 0.001, "max_shots": 10}, "cannot be loaded"),
+        (
+            {"circuit": "a.stim", "p": 0.001, "max_shots": 10, "decoder": "perfectionist", "noise": "pink"},
             "unknown noise model",
         ),
         (
-            {"protocol": "end2end", "d1": 3, "p": 0.001, "max_shots": 10, "stage_tau": {"0": -1}},
+            {
+                "circuit": "a.stim",
+                "p": 0.001,
+                "max_shots": 10,
+                "decoder": "perfectionist",
+                "stage_tau": {"0": -1},
+            },
             "stage_tau['0'] = -1",
         ),
-        ({"protocol": "end2end", "d1": 3, "p": 0.001, "max_shots": 10, "stage_tau": 1.5}, "wrong type"),
+        (
+            {"circuit": "a.stim", "p": 0.001, "max_shots": 10, "decoder": "perfectionist", "stage_tau": 1.5},
+            "wrong type",
+        ),
     ],
 )
 def test_bad_specs_give_one_sentence(data, fragment):

@@ -68,11 +68,19 @@ def test_circuits_build_writes_manifest(tmp_path):
     assert all((tmp_path / m["file"]).exists() for m in manifest)
 
 
-def test_demo_prints_kept_fraction_and_ler():
-    r = run("demo", "--shots", "20000", "--seed", "1")
+def test_demo_prints_kept_fraction_and_an_interval_that_holds_the_ler(tmp_path):
+    out = tmp_path / "demo.png"
+    r = run("demo", "--shots", "20000", "--seed", "1", "--max-weight", "4", "--out", str(out))
     assert r.exit_code == 0, r.output
-    line = next(x for x in r.output.splitlines() if x.startswith("kept"))
-    frac = float(line.split("=")[1].split("%")[0]) / 100
+    line = next(x for x in r.output.splitlines() if x.startswith("kept fraction"))
+    frac = float(line.split(": ")[1].split("%")[0]) / 100
     # 20000 shots: sigma 0.35%; a 2% window around the published 51.4% is > 5 sigma
     assert abs(frac - 0.514) < 0.02
-    assert "logical errors" in r.output
+    ler = float(
+        next(x for x in r.output.splitlines() if x.startswith("logical error rate")).split(": ")[1].split()[0]
+    )
+    interval = next(x for x in r.output.splitlines() if "interval [" in x)
+    low, high = (float(v) for v in interval.split("[")[1].split("]")[0].split(", "))
+    assert low <= ler <= high
+    assert "published: 8.3e-7" in r.output
+    assert out.stat().st_size > 1000

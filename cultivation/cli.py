@@ -1,0 +1,226 @@
+"""The cultivation commands of ``ftq``: ``circuit``, ``circuits build``, ``demo`` and ``plot``.
+
+Registered in ``pyproject.toml`` under ``[project.entry-points."ftq.commands"]``; ``ftq`` mounts each under
+its entry-point name. Library imports happen inside the commands, so ``ftq --help`` stays fast.
+
+Example::
+
+    ftq circuit --d1 3 --protocol cultivation --p 0.001 --json
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import sys
+
+import click
+
+from ftq.errors import InputError
+
+_PROTOCOL_HELP = (
+    "cultivation: stop after the last check (noiseless Y_L readout); end2end: expand into a surface code."
+)
+
+
+@click.command("circuit")
+@click.option("--d1", type=int, default=3, show_default=True, help="Cultivation distance: 3 or 5.")
+@click.option(
+    "--protocol",
+    type=click.Choice(["cultivation", "end2end"]),
+    default="cultivation",
+    show_default=True,
+    help=_PROTOCOL_HELP,
+)
+@click.option("--final-distance", type=int, default=None, help="Surface-code distance D >= 2*d1+1 (end2end).")
+@click.option("--noise", default="uniform", show_default=True, help="Noise model: uniform, si1000 or none.")
+@click.option(
+    "--p", "p", type=float, default=1e-3, show_default=True, help="Physical error rate, in (0, 0.5)."
+)
+@click.option("--proxy", default="S", show_default=True, help="Clifford stand-in for T: I, S, Z or S_DAG.")
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write here instead of stdout.")
+@click.option("--json", "as_json", is_flag=True, help="Print the circuit's statistics as JSON instead.")
+@click.option("--fault-distance", is_flag=True, help="With --json: also search the circuit's fault distance.")
+def circuit_cmd(d1, protocol, final_distance, noise, p, proxy, out, as_json, fault_distance) -> None:
+    """Build an RP² cultivation circuit (stim format).
+
+    \b
+    Examples:
+      ftq circuit --d1 3 --protocol cultivation --p 0.001 --out rp3.stim
+      ftq circuit --d1 5 --protocol end2end --final-distance 11 --json --fault-distance
+    """
+    from cultivation.protocol import build, validate
+    from ftq.files import write_text_atomic
+    from ftq.noise import validate_noise
+    from ftq.stats import circuit_stats
+    from ftq.stats import fault_distance as search_fault_distance
+
+    validate(protocol, d1=d1, final_distance=final_distance, proxy=proxy)
+    if noise != "none":
+        validate_noise(model=noise, p=p)
+    elif fault_distance:
+        raise InputError("the fault distance needs a noisy circuit; choose a noise model other than 'none'")
+    c = build(
+        protocol,
+        d1=d1,
+        final_distance=final_distance,
+        noise=noise,
+        p=p if noise != "none" else 0.0,
+        proxy=proxy,
+    )
+    if as_json:
+        stats = circuit_stats(c)
+        if fault_distance:
+            stats["fault_distance"] = search_fault_distance(c)
+        text = json.dumps(stats)
+    else:
+        text = str(c)
+    if out:
+        write_text_atomic(out, text + "\n")
+    else:
+        click.echo(text)
+
+
+@click.group("circuits")
+def circuits_group() -> None:
+    """The standard circuit set in circuits/ (generated, with a manifest of statistics)."""
+
+
+@circuits_group.command("build")
+@click.option("--out", type=click.Path(file_okay=False), default="circuits", show_default=True)
+def circuits_build_cmd(out: str) -> None:
+    """Regenerate every standard circuit and circuits/manifest.json.
+
+    \b
+    Example:
+      ftq circuits build --out circuits
+    """
+    from cultivation.catalog import build_catalog, standard_entries
+
+    n = len(standard_entries())
+    with click.progressbar(length=n, label="building circuits", file=sys.stderr) as bar:
+        records = build_catalog(out, progress=lambda _e: bar.update(1))
+    click.echo(f"wrote {len(records)} circuits and manifest.json to {out}")
+
+
+@click.command("demo")
+@click.option(
+    "--shots",
+    type=click.IntRange(min=1000),
+    default=200_000,
+    show_default=True,
+    help="Shots for the kept fraction.",
+)
+@click.option("--seed", type=int, default=2025, show_default=True)
+@click.option(
+    "--max-weight", type=click.IntRange(1, 7), default=6, show_default=True, help="Enumeration depth."
+)
+@click.option(
+    "--out", type=click.Path(dir_okay=False), default="demo.png", show_default=True, help="Plot file."
+)
+def demo_cmd(shots: int, seed: int, max_weight: int, out: str) -> None:
+    """The d1=3 RP² cultivation circuit at p=1e-3: statistics, kept fraction, exact LER, a plot.
+
+    \b
+    Example:
+      ftq demo --shots 100000 --out demo.png
+    """
+    from cultivation.demo import run_demo
+
+    bar = click.progressbar(length=shots, label="      shots", file=sys.stderr)
+
+    def step(message: str) -> None:
+        if bar.pos:
+            bar.render_finish()
+        click.echo(message, err=True)
+
+    result = run_demo(
+        shots=shots, seed=seed, max_weight=max_weight, out=out, on_step=step, on_shots=bar.update
+    )
+    for line in result.lines():
+        click.echo(line)
+
+
+def _layout_resolver(spec):
+    """json_metadata -> StageLayout for the tasks of a sweep spec (None when the circuit cannot be built)."""
+    from cultivation.volume import stage_layout
+    from ftq.sweeps import build_circuits
+
+    try:
+        circuits = build_circuits(spec)
+    except InputError:
+        return None
+    table = {}
+    for meta, circuit in circuits:
+        try:
+            layout = stage_layout(circuit, tau=dict(spec.stage_tau) or None)
+        except ValueError as e:
+            raise InputError(f"sweep {spec.name!r}: {e}.") from None
+        table[_circuit_key(meta)] = layout
+    return lambda meta: table.get(_circuit_key(meta))
+
+
+def _circuit_key(meta: dict) -> str:
+    """A task's metadata without the decoder's version: rows of an older decoder ran the same circuit."""
+    return json.dumps({k: v for k, v in meta.items() if k != "decoder_version"}, sort_keys=True)
+
+
+@click.command("plot")
+@click.argument("source", type=click.Path(dir_okay=False))
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Output .png or .svg.")
+@click.option(
+    "--msc",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="MSC reference folder (default: the bundled one).",
+)
+@click.option(
+    "--max-attempts",
+    type=click.FloatRange(min=1.0),
+    default=None,
+    help="Also name the best Pareto point within this many attempts per kept shot.",
+)
+def plot_cmd(source, out, msc, max_attempts) -> None:
+    """Plot LER vs attempts per kept shot and vs volume (RP² formula), beside the MSC baseline (S-proxy).
+
+    SOURCE is a sweep spec (.toml) or a sinter stats CSV. Also prints, per task, kept shots and LER before
+    the gap cut, stage survival, and the Pareto points with both volume formulas named.
+
+    \b
+    Example:
+        ftq plot sweeps/rp2-d3-e2e/rp2-d3-e2e.toml --out sweeps/rp2-d3-e2e/pareto.png
+        ftq plot sweeps/rp2-d3-e2e/rp2-d3-e2e.toml --max-attempts 2.5
+    """
+    from cultivation.msc import load_msc_baseline
+    from cultivation.reference import MSC
+    from ftq.plotting import plot_pareto, series_from_stats, summary_lines
+    from ftq.sweeps import load_spec, read_stats_rows
+
+    src = pathlib.Path(source)
+    resolver = None
+    if src.suffix == ".toml":
+        spec = load_spec(src)
+        csv_path = spec.stats_path
+        if not csv_path.exists():
+            raise InputError(f"sweep {spec.name!r} has no results yet ({str(csv_path)!r}); run it first.")
+        resolver = _layout_resolver(spec)
+    else:
+        csv_path = src
+        if not csv_path.is_file():
+            raise InputError(f"{source!r} does not exist.")
+        for toml in sorted(csv_path.parent.glob("*.toml")):
+            try:
+                resolver = _layout_resolver(load_spec(toml))
+                break
+            except InputError:
+                continue
+    stats = read_stats_rows(csv_path)
+    if not stats:
+        raise InputError(f"{str(csv_path)!r} holds no statistics rows.")
+    series = series_from_stats(stats, layout_for=resolver)
+    baseline = load_msc_baseline(pathlib.Path(msc) if msc else MSC)
+    target = pathlib.Path(out) if out else csv_path.parent / "pareto.png"
+    plot_pareto(series, msc=baseline, out=target)
+    for line in summary_lines(stats, layout_for=resolver, max_attempts=max_attempts):
+        click.echo(line)
+    click.echo(f"wrote {target}")

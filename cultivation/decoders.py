@@ -1,0 +1,28 @@
+"""The cultivation decoders registered with ``ftq`` (entry points ``ftq.decoders`` in ``pyproject.toml``).
+
+``gap`` — :class:`cultivation.decoding.GapSampler`: staged sampling, tag postselection, matching on the
+pruned X/Z-split DEM with two soft outputs (boundary gap and cross-cap gap).
+
+>>> s = gap()
+>>> s.decoder_version
+6
+"""
+
+from __future__ import annotations
+
+import sinter
+
+#: Version of the gap decoder's soft outputs, written into its sweep tasks' metadata (so their strong ids):
+#: 4 = two gaps, exact for syndromes of up to 8 events per decoding part; 5 = exact up to 14 events;
+#: 6 = exact class weights by a pairing DP, exact up to 16 events per part (larger parts: exact matching,
+#: both gaps 0). Bump it whenever the gap values a syndrome gets can change.
+GAP_VERSION = 6
+
+
+def gap() -> sinter.Sampler:
+    """The ``gap`` decoder's sinter sampler, with its :data:`GAP_VERSION`."""
+    from cultivation.decoding import GapSampler
+
+    sampler = GapSampler()
+    sampler.decoder_version = GAP_VERSION
+    return sampler

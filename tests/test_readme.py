@@ -1,0 +1,67 @@
+"""README numbers that come from code: the circuit statistics table, and the paths its commands name."""
+
+import json
+import pathlib
+import re
+
+import pytest
+import stim
+
+from cultivation.reference import RP2
+from ftq.stats import circuit_stats
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text()
+PUBLISHED = {
+    ("cultivation", 3): "rp_3_T_cult.stim",
+    ("end2end", 3): "rp_3_sc_7_end2end_4_full_rds.stim",
+    ("cultivation", 5): "rp_3_rp_5_T_cult.stim",
+    ("end2end", 5): "rp_3_rp_5_sc_11_end2end_6_full_rds.stim",
+}
+
+
+def _table_rows() -> dict[tuple[str, int, str], dict[str, int]]:
+    """``| d1=3 → D=7, ours | 252 (34) | 826 | 63 | 103 | … |`` rows of the statistics table, parsed."""
+    rows = {}
+    pattern = r"^\| d1=(\d) (cultivation|→ D=\d+), (ours|published) \| (\d+) \((\d+)\) \| (\d+) \| (\d+) \| (\d+) \|"
+    for m in re.finditer(pattern, README, flags=re.M):
+        d1, what, who, det, post, gates, ticks, peak = m.groups()
+        protocol = "cultivation" if what == "cultivation" else "end2end"
+        rows[(protocol, int(d1), who)] = {
+            "detectors": int(det),
+            "postselected_detectors": int(post),
+            "two_qubit_gates": int(gates),
+            "ticks": int(ticks),
+            "peak_live_qubits": int(peak),
+        }
+    return rows
+
+
+ROWS = _table_rows()
+
+
+def test_the_table_has_every_circuit():
+    assert set(ROWS) == {(proto, d1, who) for proto, d1 in PUBLISHED for who in ("ours", "published")}
+
+
+@pytest.mark.parametrize("protocol, d1", sorted(PUBLISHED))
+def test_our_rows_match_the_manifest(protocol, d1):
+    manifest = json.loads((ROOT / "circuits" / "manifest.json").read_text())
+    (record,) = [m for m in manifest if (m["protocol"], m["d1"], m["p"]) == (protocol, d1, 0.001)]
+    assert ROWS[(protocol, d1, "ours")] == {k: record[k] for k in ROWS[(protocol, d1, "ours")]}
+
+
+@pytest.mark.parametrize("protocol, d1", sorted(PUBLISHED))
+def test_published_rows_match_the_published_circuits(protocol, d1):
+    stats = circuit_stats(stim.Circuit.from_file(RP2 / PUBLISHED[(protocol, d1)]))
+    assert ROWS[(protocol, d1, "published")] == {k: stats[k] for k in ROWS[(protocol, d1, "published")]}
+
+
+def test_every_file_a_readme_command_names_exists():
+    blocks = re.findall(r"```\n(.*?)```", README, flags=re.S)
+    commands = [line for block in blocks for line in block.splitlines() if line.startswith("ftq ")]
+    assert commands
+    paths = [tok for line in commands for tok in line.split() if re.search(r"/.*\.(stim|toml)$", tok)]
+    assert paths
+    missing = [p for p in paths if not (ROOT / p).is_file()]
+    assert not missing
