@@ -219,8 +219,22 @@ def plot_cmd(source, out, msc, max_attempts) -> None:
         raise InputError(f"{str(csv_path)!r} holds no statistics rows.")
     series = series_from_stats(stats, layout_for=resolver)
     baseline = load_msc_baseline(pathlib.Path(msc) if msc else MSC)
+    # a published circuit: the authors' own front on it, from their histogram, drawn beside ours
+    published = None
+    if src.suffix == ".toml" and spec.circuit is not None:
+        from cultivation.published import published_series
+
+        published = published_series(spec.circuit.name)
     target = pathlib.Path(out) if out else csv_path.parent / "pareto.png"
-    plot_pareto(series, msc=baseline, out=target)
+    plot_pareto(series, msc=baseline + ([published] if published else []), out=target)
     for line in summary_lines(stats, layout_for=resolver, max_attempts=max_attempts):
         click.echo(line)
+    if published is not None and max_attempts is not None:
+        within = [p for p in published.points if p.attempts_per_kept <= max_attempts]
+        if within:
+            b = min(within, key=lambda p: p.ler)
+            click.echo(
+                f"  {published.label}, best within {max_attempts:g} attempts/kept: LER {b.ler:.3g} "
+                f"[{b.ler_low:.2g}, {b.ler_high:.2g}] at {b.attempts_per_kept:.3f} attempts/kept"
+            )
     click.echo(f"wrote {target}")

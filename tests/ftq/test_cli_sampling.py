@@ -37,7 +37,9 @@ def test_sample_json(tmp_path):
     )
     assert r.exit_code == 0, r.output
     out = json.loads(r.output)
-    assert set(out) == {"shots", "kept", "errors", "ler", "seconds", "kept_shots_per_second"}
+    assert set(out) == {"shots", "kept", "errors", "ler", "seconds", "setup_seconds", "kept_shots_per_second"}
+    # the steady-state rate excludes the setup batch: kept shots after it over the steady seconds
+    assert out["kept_shots_per_second"] > 0 and out["setup_seconds"] > 0
     assert out["shots"] == 20000
     assert abs(out["kept"] / 20000 - 0.7) < 5 * (0.21 / 20000) ** 0.5
     assert abs(out["ler"] - 0.1) < 5 * (0.09 / out["kept"]) ** 0.5

@@ -188,3 +188,17 @@ def test_sampler_sizes_its_own_batches():
     first = compiled.sample(10**12)
     assert 0 < first.shots <= MAX_CHUNK
     assert sample_shots(compiled, 3 * MAX_CHUNK + 5).shots == 3 * MAX_CHUNK + 5
+
+
+def test_decoded_sample_states_steady_state_rate_apart_from_setup():
+    from ftq.decoders import load_decoder
+    from ftq.sampling import SETUP_SHOTS, sample_decoded
+
+    c = stim.Circuit("X_ERROR(0.3) 0\nM 0\nDETECTOR(0,0,0,1) rec[-1]\nOBSERVABLE_INCLUDE(0) rec[-1]")
+    r = sample_decoded(c, load_decoder("perfectionist"), shots=SETUP_SHOTS + 20_000, seed=2)
+    assert r.shots == SETUP_SHOTS + 20_000
+    # the steady part counts only the shots after the setup batch
+    assert 0.6 * 20_000 < r.steady_kept < 0.8 * 20_000 and r.kept > r.steady_kept
+    assert r.kept_per_second == pytest.approx(r.steady_kept / r.seconds)
+    only_setup = sample_decoded(c, load_decoder("perfectionist"), shots=100, seed=2)
+    assert only_setup.kept_per_second is None and only_setup.seconds == 0.0
