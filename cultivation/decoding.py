@@ -49,7 +49,6 @@ from collections.abc import Callable
 import numba
 import numpy as np
 import pymatching
-import sinter
 import stim
 
 from ftq.sampling import StagedSampler, perfectionist_predictor
@@ -770,18 +769,6 @@ class GapSampler(StagedSampler):
 
     def __init__(self) -> None:
         super().__init__(gap_predictor)
-
-
-def samplers() -> dict[str, sinter.Sampler]:
-    """The project's sinter samplers by decoder name, for ``sinter.collect(custom_decoders=...)``.
-
-    >>> sorted(samplers())
-    ['gap', 'perfectionist']
-    """
-    return {
-        "gap": GapSampler(),
-        "perfectionist": StagedSampler(perfectionist_predictor),
-    }
 
 
 def pruned_split_dem(circuit: stim.Circuit) -> stim.DetectorErrorModel:

@@ -16,7 +16,6 @@ from cultivation.decoding import (
     detector_bases,
     infer_detector_bases,
     pruned_split_dem,
-    samplers,
 )
 from ftq.sampling import StagedCircuit, make_task, sample_staged
 from ftq.sweeps import read_stats_rows
@@ -109,7 +108,6 @@ def test_gap_sampler_counts(e2e):
     assert all("|" in k for k in ce)  # two soft outputs: boundary|cross-cap
     assert sum(ce.values()) == kept
     assert sum(v for k, v in ce.items() if k[0] == "E") == stats.errors
-    assert sorted(samplers()) == ["gap", "perfectionist"]
 
 
 def test_single_observable_required():
