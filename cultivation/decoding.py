@@ -44,7 +44,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numba
 import numpy as np
@@ -169,14 +169,14 @@ def _split_hyperedge(h: frozenset, known: dict) -> list[tuple[frozenset, bool]] 
 class SplitMechanisms:
     """The pruned DEM's mechanisms, each split by detector basis into pieces of at most two detectors.
 
-    ``mechanisms``: per mechanism its probability and its pieces ``(basis, detectors, observable flip)``
+    ``mechanisms``: per mechanism its probability and its pieces ``(basis, detectors, observable flip, group)``
     (a mixed mechanism's flip goes to the part whose detectors alone are a known single-basis error, with
     that error's flip, the rest to the other part; a part of more than two detectors is cut into known
-    pieces). ``pruned``: mechanisms touching a postselected detector; ``unresolved_mixed``: mixed ones
+    pieces sharing a ``group`` number ≥ 0; ordinary pieces have group -1). ``pruned``: mechanisms touching a postselected detector; ``unresolved_mixed``: mixed ones
     with no known part (flip put on the first basis); ``dropped``: parts that could not be cut.
     """
 
-    mechanisms: tuple[tuple[float, tuple[tuple[str, frozenset, bool], ...]], ...]
+    mechanisms: tuple[tuple[float, tuple[tuple[str, frozenset, bool, int], ...]], ...]
     pruned: int
     unresolved_mixed: int
     dropped: int
@@ -189,7 +189,7 @@ def split_mechanisms(circuit: stim.Circuit) -> SplitMechanisms:
     >>> c = stim.Circuit("R 0 1\\nRX 2\\nE(0.1) X0 Z2\\nX_ERROR(0.1) 0\\nZ_ERROR(0.1) 2\\nM 0 1\\nMX 2\\n"
     ...                  "DETECTOR(0,0,0) rec[-3]\\nDETECTOR(1,0,0) rec[-1]\\nOBSERVABLE_INCLUDE(0) rec[-3]")
     >>> [pieces for _, pieces in split_mechanisms(c).mechanisms]  # the Y-type one's Z part carries the flip
-    [(('X', frozenset({1}), False), ('Z', frozenset({0}), True)), (('Z', frozenset({0}), True),), (('X', frozenset({1}), False),)]
+    [(('X', frozenset({1}), False, -1), ('Z', frozenset({0}), True, -1)), (('Z', frozenset({0}), True, -1),), (('X', frozenset({1}), False, -1),)]
     """
     tags = read_detector_tags(circuit)
     post = np.array([t.postselected for t in tags], dtype=bool)
@@ -232,6 +232,7 @@ def split_mechanisms(circuit: stim.Circuit) -> SplitMechanisms:
     mechanisms = []
     unresolved = 0
     dropped = 0
+    groups = 0
     for p, dets, obs in errors:
         parts = split(dets)
         order = sorted(parts)
@@ -247,11 +248,11 @@ def split_mechanisms(circuit: stim.Circuit) -> SplitMechanisms:
                 flags[placed] = known[placed][parts[placed]]
                 rest = [b for b in order if b != placed]
                 flags[rest[0]] = obs ^ flags[placed]
-        pieces: list[tuple[str, frozenset, bool]] = []
+        pieces: list[tuple[str, frozenset, bool, int]] = []
         for b in order:
             s = parts[b]
             if len(s) <= 2:
-                pieces.append((b, s, flags[b]))
+                pieces.append((b, s, flags[b], -1))
                 continue
             sub = _split_hyperedge(s, known.get(b, {}))
             if sub is None:
@@ -262,7 +263,8 @@ def split_mechanisms(circuit: stim.Circuit) -> SplitMechanisms:
                 total ^= flag
             # the part's own flip must equal the pieces' total; if not, the last piece absorbs it
             for i, (piece, flag) in enumerate(sub):
-                pieces.append((b, piece, flag ^ (total ^ flags[b] if i == len(sub) - 1 else False)))
+                pieces.append((b, piece, flag ^ (total ^ flags[b] if i == len(sub) - 1 else False), groups))
+            groups += 1
         mechanisms.append((p, tuple(pieces)))
     return SplitMechanisms(tuple(mechanisms), pruned, unresolved, dropped)
 
@@ -280,11 +282,10 @@ def build_pruned_model(circuit: stim.Circuit) -> PrunedModel:
     """
     times = np.array([t.t for t in read_detector_tags(circuit)], dtype=float)
     split = split_mechanisms(circuit)
-    pieces: dict[str, list[tuple[float, frozenset, bool, bool]]] = {}
+    pieces: dict[str, list[tuple[float, frozenset, bool, int]]] = {}
     for p, parts in split.mechanisms:
-        mixed = len({b for b, _, _ in parts}) > 1
-        for b, dets, flag in parts:
-            pieces.setdefault(b, []).append((p, dets, flag, mixed))
+        for b, dets, flag, group in parts:
+            pieces.setdefault(b, []).append((p, dets, flag, group))
     graphs = [_build_part(b, pieces[b], times) for b in sorted(pieces) if b != "?"]
     return PrunedModel(
         graphs,
@@ -303,47 +304,80 @@ def _build_part(basis: str, edges: list[tuple], times: np.ndarray) -> SplitGraph
     local = {d: i for i, d in enumerate(nodes)}
     m = len(nodes)
     node_t = times[np.array(nodes, dtype=np.int64)] if m else np.zeros(0)
-    # merge parallel mechanisms: key (sorted local nodes, flag) -> probability
+    # merge parallel mechanisms: key (sorted local nodes, flag) -> probability. The matching graph (for exact
+    # matching of large syndromes) takes every piece; the cover takes only ordinary pieces, and the pieces of a
+    # split multi-detector part come back whole, as a hyperedge the class DP may use once
     merged: dict[tuple, float] = {}
-    for p, s, flag, _ in edges:
+    ordinary: dict[tuple, float] = {}
+    grouped: dict[int, list[tuple[tuple, bool]]] = {}
+    group_p: dict[int, float] = {}
+    for p, s, flag, group in edges:
         key = (tuple(sorted(local[d] for d in s)), flag)
         merged[key] = _combine(merged.get(key, 0.0), p)
+        if group < 0:
+            ordinary[key] = _combine(ordinary.get(key, 0.0), p)
+        else:
+            grouped.setdefault(group, []).append(key)
+            group_p[group] = p
     phi = _potential(m, merged, node_t)
     cross_edges = [
         (k[0][0], k[0][1], k[1], _weight(p))
-        for k, p in merged.items()
+        for k, p in ordinary.items()
         if len(k[0]) == 2 and _flips_class(k[0], k[1], phi)
     ]
+    hyper = []
+    for group, keys in grouped.items():
+        dets: set[int] = set()
+        b = x = False
+        for nodes_k, flag in keys:
+            dets ^= set(nodes_k)
+            flips = _flips_class(nodes_k, flag, phi)
+            if len(nodes_k) == 1:
+                b ^= flips
+            else:
+                x ^= flips
+        hyper.append((np.array(sorted(dets), dtype=np.int64), _weight(group_p[group]), int(b), int(x)))
     return SplitGraph(
         basis,
         np.array(nodes, dtype=np.int64),
         _class_graph(merged, phi),
         phi,
         cross_edges,
-        CoverDistances.from_edges(merged, phi, m),
+        CoverDistances.from_edges(ordinary, phi, m, hyperedges=hyper),
     )
 
 
 @dataclasses.dataclass
 class CoverDistances:
-    """Shortest paths on the two-sheeted cover of a part's graph, for exact gaps of small syndromes.
+    """Shortest paths on the two-sheeted cover of a part's graph, and the part's hyperedges, for exact gaps.
 
     Nodes: the part's detectors ``0..m-1``, the boundary side 0 (``m``) and side 1 (``m + 1``), each on two
     sheets (node ``n + s·(m + 2)``). An interior edge that contradicts the potential (odd: through the
     cross-cap) joins the sheets, every other edge stays on its sheet; boundary edges end on their side's
     node. A path from (u, 0) to (v, s) is a chain of errors between u and v whose cross-cap parity is s;
     passing through a boundary node uses two boundary edges of one side, so only paths that end on B1
-    change the boundary parity. With the all-pairs table, the lightest correction of every class
-    (b, x) of a syndrome with few detection events is exact (:meth:`class_weights`).
+    change the boundary parity. A hyperedge is a mechanism whose part has more than two detectors: it is not
+    in the cover (its pieces alone are not mechanisms), and a correction may use it once, whole
+    (``hyper_ptr``/``hyper_dets``: its detectors, CSR; ``hyper_w``: weight; ``hyper_b``/``hyper_x``: class).
+    With the all-pairs table, the lightest correction of every class (b, x) of a syndrome with few detection
+    events is exact (:meth:`class_weights`).
     """
 
     dist: np.ndarray
     loops: np.ndarray  # loops[b, x]: lightest closed chain (no detection event) of class (b, x)
     m: int
+    hyper_ptr: np.ndarray
+    hyper_dets: np.ndarray
+    hyper_w: np.ndarray
+    hyper_b: np.ndarray
+    hyper_x: np.ndarray
 
     @staticmethod
-    def from_edges(weights: dict[tuple, float], phi: np.ndarray, m: int) -> CoverDistances:
-        """All-pairs shortest paths on the cover (scipy's Dijkstra), from the part's merged mechanisms."""
+    def from_edges(
+        weights: dict[tuple, float], phi: np.ndarray, m: int, *, hyperedges: Sequence[tuple] = ()
+    ) -> CoverDistances:
+        """All-pairs shortest paths on the cover (scipy's Dijkstra), from the part's merged mechanisms, and the
+        hyperedges ``(detectors, weight, b, x)``."""
         from scipy.sparse import coo_matrix
         from scipy.sparse.csgraph import shortest_path
 
@@ -378,11 +412,41 @@ class CoverDistances:
         )[None]
         for _ in range(2):  # unions of disjoint loops: close the table under adding one more loop
             loops = np.minimum(loops, _class_convolve(loops, loops))
-        return CoverDistances(dist, loops[0], m)
+        ptr = np.zeros(len(hyperedges) + 1, dtype=np.int64)
+        ptr[1:] = np.cumsum([len(h[0]) for h in hyperedges])
+        cover = CoverDistances(
+            dist,
+            loops[0],
+            m,
+            ptr,
+            np.concatenate([h[0] for h in hyperedges]).astype(np.int64)
+            if hyperedges
+            else np.zeros(0, np.int64),
+            np.array([h[1] for h in hyperedges], dtype=float),
+            np.array([h[2] for h in hyperedges], dtype=np.int64),
+            np.array([h[3] for h in hyperedges], dtype=np.int64),
+        )
+        if hyperedges:
+            # a hyperedge plus a graph correction of its own detectors closes a loop of their summed class
+            padded = np.full((len(hyperedges), max(len(h[0]) for h in hyperedges)), -1, dtype=np.int64)
+            for i, h in enumerate(hyperedges):
+                padded[i, : len(h[0])] = h[0]
+            tables = cover.class_weights(padded)
+            extra = np.full((1, 2, 2), np.inf)
+            for (_, w, hb, hx), t in zip(hyperedges, tables, strict=True):
+                for b in (0, 1):
+                    for x in (0, 1):
+                        extra[0, b ^ hb, x ^ hx] = min(extra[0, b ^ hb, x ^ hx], w + t[b, x])
+            loops = np.minimum(loops, extra)
+            for _ in range(2):
+                loops = np.minimum(loops, _class_convolve(loops, loops))
+            cover = dataclasses.replace(cover, loops=loops[0])
+        return cover
 
     def class_weights(self, events: np.ndarray) -> np.ndarray:
         """Lightest correction of each class ``[b, x]`` per row of ``events`` (rows × k node ids, -1 = none),
-        exact for rows of at most :data:`EXACT_EVENTS` events (others: infinity).
+        each hyperedge used at most once; exact for rows of at most :data:`EXACT_EVENTS` events (others:
+        infinity).
 
         >>> import stim
         >>> c = stim.Circuit("X_ERROR(0.1) 0 1\\nM 0 1\\nDETECTOR(0,0,0) rec[-2] rec[-1]\\n"
@@ -394,7 +458,122 @@ class CoverDistances:
         events = np.asarray(events, dtype=np.int64)
         ordered = np.ascontiguousarray(-np.sort(-events, axis=1))  # events first, -1 padding last
         counts = (ordered >= 0).sum(axis=1).astype(np.int64)
-        return _class_tables(self.dist, self.m, ordered, counts, self.loops, EXACT_EVENTS)
+        return _class_tables(self, ordered, counts)
+
+
+@numba.njit(cache=True)
+def _row_table(
+    dist: np.ndarray,
+    m: int,
+    ev: np.ndarray,
+    k: int,
+    loops: np.ndarray,
+    hyper_ptr: np.ndarray,
+    hyper_dets: np.ndarray,
+    hyper_w: np.ndarray,
+    hyper_b: np.ndarray,
+    hyper_x: np.ndarray,
+    exact: int,
+    work: tuple,
+    acc: np.ndarray,
+    every_hyperedge: bool = True,
+) -> None:
+    """Class table [b, x] of the ``k`` events ``ev`` into ``acc``: pairings on the cover, closed under loops,
+    each hyperedge used at most once (a hyperedge flips its detectors: the rest is paired as usual)."""
+    table, side, pair, acc2, mark, ev2 = work
+    _fill(dist, m, ev[:k], side, pair)
+    _subset_table(side, pair, k, table, acc)
+    _convolve_into(acc, loops)
+    for h in range(len(hyper_w)):
+        if not every_hyperedge:
+            # tried only when an event lies within the hyperedge's own weight of one of its detectors (farther,
+            # it changes a correction only as a loop does, and the loop table holds that)
+            near = False
+            n2 = m + 2
+            for i in range(k):
+                for j in range(hyper_ptr[h], hyper_ptr[h + 1]):
+                    d = hyper_dets[j]
+                    near |= min(dist[ev[i], d], dist[ev[i], d + n2]) <= hyper_w[h]
+            if not near:
+                continue
+        for i in range(k):
+            mark[ev[i]] = True
+        for j in range(hyper_ptr[h], hyper_ptr[h + 1]):
+            mark[hyper_dets[j]] = not mark[hyper_dets[j]]
+        k2 = 0
+        for i in range(k):
+            if mark[ev[i]]:
+                ev2[k2] = ev[i]
+                k2 += 1
+        for j in range(hyper_ptr[h], hyper_ptr[h + 1]):
+            if mark[hyper_dets[j]]:
+                ev2[k2] = hyper_dets[j]
+                k2 += 1
+        for i in range(k):
+            mark[ev[i]] = False
+        for j in range(hyper_ptr[h], hyper_ptr[h + 1]):
+            mark[hyper_dets[j]] = False
+        if k2 > exact:
+            continue
+        _fill(dist, m, ev2[:k2], side, pair)
+        _subset_table(side, pair, k2, table, acc2)
+        _convolve_into(acc2, loops)
+        w, hb, hx = hyper_w[h], hyper_b[h], hyper_x[h]
+        for b in range(2):
+            for x in range(2):
+                acc[b, x] = min(acc[b, x], w + acc2[b ^ hb, x ^ hx])
+
+
+@numba.njit(cache=True)
+def _work(m: int, exact: int, width: int) -> tuple:
+    """Scratch arrays of :func:`_row_table`."""
+    kmax = max(exact, 1)
+    return (
+        np.empty((1 << kmax, 2, 2)),
+        np.empty((kmax, 2, 2)),
+        np.empty((kmax, kmax, 2)),
+        np.empty((2, 2)),
+        np.zeros(m, dtype=np.bool_),
+        np.empty(width + m, dtype=np.int64),
+    )
+
+
+@numba.njit(cache=True)
+def _class_tables_kernel(
+    dist: np.ndarray,
+    m: int,
+    events: np.ndarray,
+    counts: np.ndarray,
+    loops: np.ndarray,
+    hyper_ptr: np.ndarray,
+    hyper_dets: np.ndarray,
+    hyper_w: np.ndarray,
+    hyper_b: np.ndarray,
+    hyper_x: np.ndarray,
+    exact: int,
+) -> np.ndarray:
+    rows = events.shape[0]
+    out = np.full((rows, 2, 2), np.inf)
+    work = _work(m, exact, events.shape[1])
+    acc = np.empty((2, 2))
+    for r in range(rows):
+        k = counts[r]
+        if k > exact:
+            continue
+        _row_table(
+            dist, m, events[r], k, loops, hyper_ptr, hyper_dets, hyper_w, hyper_b, hyper_x, exact, work, acc
+        )
+        out[r] = acc
+    return out
+
+
+def _class_tables(cover: CoverDistances, events: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Class table [b, x] per row of ``events`` (its first ``counts[r]`` entries); rows of more than
+    :data:`EXACT_EVENTS` events are left at infinity."""
+    return _class_tables_kernel(
+        cover.dist, cover.m, events, counts, cover.loops, cover.hyper_ptr, cover.hyper_dets, cover.hyper_w,
+        cover.hyper_b, cover.hyper_x, EXACT_EVENTS,
+    )  # fmt: skip
 
 
 #: Parts with at most this many detection events get exact class weights. The dynamic programme visits only
@@ -491,30 +670,6 @@ def _fill(dist: np.ndarray, m: int, ev: np.ndarray, side: np.ndarray, pair: np.n
 
 
 @numba.njit(cache=True)
-def _class_tables(
-    dist: np.ndarray, m: int, events: np.ndarray, counts: np.ndarray, loops: np.ndarray, exact: int
-) -> np.ndarray:
-    """Class table [b, x] per row of ``events`` (its first ``counts[r]`` entries), closed under adding loops
-    (``loops`` is closed under addition); rows of more than ``exact`` events are left at infinity."""
-    rows = events.shape[0]
-    kmax = max(min(events.shape[1], exact), 1)
-    out = np.full((rows, 2, 2), np.inf)
-    table = np.empty((1 << kmax, 2, 2))
-    side = np.empty((kmax, 2, 2))
-    pair = np.empty((kmax, kmax, 2))
-    acc = np.empty((2, 2))
-    for r in range(rows):
-        k = counts[r]
-        if k > exact:
-            continue
-        _fill(dist, m, events[r, :k], side, pair)
-        _subset_table(side, pair, k, table, acc)
-        _convolve_into(acc, loops)
-        out[r] = acc
-    return out
-
-
-@numba.njit(cache=True)
 def _decode_part(
     detectors: np.ndarray,
     cols: np.ndarray,
@@ -522,6 +677,11 @@ def _decode_part(
     dist: np.ndarray,
     m: int,
     loops: np.ndarray,
+    hyper_ptr: np.ndarray,
+    hyper_dets: np.ndarray,
+    hyper_w: np.ndarray,
+    hyper_b: np.ndarray,
+    hyper_x: np.ndarray,
     exact: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """One part of every shot: best class (b, x), gaps in dB, whether resolved, and φ(S) (the potential's
@@ -533,10 +693,7 @@ def _decode_part(
     base = np.zeros(n, dtype=np.bool_)
     resolved = np.ones(n, dtype=np.bool_)
     gaps = np.zeros((n, 2))
-    kmax = max(exact, 1)
-    table = np.empty((1 << kmax, 2, 2))
-    side = np.empty((kmax, 2, 2))
-    pair = np.empty((kmax, kmax, 2))
+    work = _work(m, exact, mp)
     acc = np.empty((2, 2))
     ev = np.empty(mp, dtype=np.int64)
     for r in range(n):
@@ -551,9 +708,9 @@ def _decode_part(
         if k > exact:
             resolved[r] = False
             continue
-        _fill(dist, m, ev[:k], side, pair)
-        _subset_table(side, pair, k, table, acc)
-        _convolve_into(acc, loops)
+        _row_table(
+            dist, m, ev, k, loops, hyper_ptr, hyper_dets, hyper_w, hyper_b, hyper_x, exact, work, acc, True
+        )
         best = np.inf
         bb = 0
         xx = 0
@@ -730,8 +887,9 @@ def part_classes(part: SplitGraph, detectors: np.ndarray) -> tuple[np.ndarray, n
     """
     cov = part.cover
     b, x, gaps, resolved, base = _decode_part(
-        detectors, part.detectors, part.potential, cov.dist, cov.m, cov.loops, EXACT_EVENTS
-    )
+        detectors, part.detectors, part.potential, cov.dist, cov.m, cov.loops, cov.hyper_ptr, cov.hyper_dets,
+        cov.hyper_w, cov.hyper_b, cov.hyper_x, EXACT_EVENTS,
+    )  # fmt: skip
     big = np.flatnonzero(~resolved)
     if len(big):
         x[big], b[big], _ = _decode_class(part.matching, detectors[np.ix_(big, part.detectors)])
@@ -784,7 +942,7 @@ def pruned_split_dem(circuit: stim.Circuit) -> stim.DetectorErrorModel:
     out = stim.DetectorErrorModel()
     for p, pieces in split_mechanisms(circuit).mechanisms:
         targets: list[stim.DemTarget] = []
-        for i, (_, dets, flag) in enumerate(pieces):
+        for i, (_, dets, flag, _) in enumerate(pieces):
             if i:
                 targets.append(stim.target_separator())
             targets.extend(stim.target_relative_detector_id(d) for d in sorted(dets))
