@@ -476,7 +476,6 @@ def _row_table(
     exact: int,
     work: tuple,
     acc: np.ndarray,
-    every_hyperedge: bool = True,
 ) -> None:
     """Class table [b, x] of the ``k`` events ``ev`` into ``acc``: pairings on the cover, closed under loops,
     each hyperedge used at most once (a hyperedge flips its detectors: the rest is paired as usual)."""
@@ -485,17 +484,6 @@ def _row_table(
     _subset_table(side, pair, k, table, acc)
     _convolve_into(acc, loops)
     for h in range(len(hyper_w)):
-        if not every_hyperedge:
-            # tried only when an event lies within the hyperedge's own weight of one of its detectors (farther,
-            # it changes a correction only as a loop does, and the loop table holds that)
-            near = False
-            n2 = m + 2
-            for i in range(k):
-                for j in range(hyper_ptr[h], hyper_ptr[h + 1]):
-                    d = hyper_dets[j]
-                    near |= min(dist[ev[i], d], dist[ev[i], d + n2]) <= hyper_w[h]
-            if not near:
-                continue
         for i in range(k):
             mark[ev[i]] = True
         for j in range(hyper_ptr[h], hyper_ptr[h + 1]):
@@ -708,9 +696,7 @@ def _decode_part(
         if k > exact:
             resolved[r] = False
             continue
-        _row_table(
-            dist, m, ev, k, loops, hyper_ptr, hyper_dets, hyper_w, hyper_b, hyper_x, exact, work, acc, True
-        )
+        _row_table(dist, m, ev, k, loops, hyper_ptr, hyper_dets, hyper_w, hyper_b, hyper_x, exact, work, acc)
         best = np.inf
         bb = 0
         xx = 0

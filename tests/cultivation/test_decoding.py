@@ -471,3 +471,49 @@ def test_two_part_gaps_with_y_faults_equal_brute_force():
         single[k, sorted(dets)] = True
     _, pred1, _ = GapDecoder.from_circuit(c)(single)
     assert pred1[:, 0].tolist() == [f for _, f, _ in mechanisms]
+
+
+@pytest.mark.parametrize("extra_flip", [False, True])
+def test_hyperedge_gaps_equal_brute_force(extra_flip):
+    # a ring of 8 detectors (edge k joins k and k+1; edge 5 flips the observable) with two boundary edges, and
+    # one mechanism flipping ring edges 1 and 4 at once: 4 detectors, a hyperedge the decoder must use whole.
+    # With extra_flip it also flips the observable by itself (its pieces' flips do not add up to its own)
+    n = 8
+    edges = [((k, (k + 1) % n), k == 5) for k in range(n)] + [((0,), True), ((3,), False)]
+    probs = [0.05, 0.08, 0.11, 0.06, 0.09, 0.12, 0.07, 0.1, 0.15, 0.2]
+    p_hyper = 0.06
+    q = len(edges)  # qubit measured into the observable only
+    lines = [f"R {' '.join(map(str, range(q + 1)))}"]
+    lines += [f"X_ERROR({p}) {k}" for k, p in enumerate(probs)]
+    lines.append(f"E({p_hyper}) X1 X4" + (f" X{q}" if extra_flip else ""))
+    lines.append(f"M {' '.join(map(str, range(q + 1)))}")
+    for d in range(n):
+        recs = [k - q - 1 for k, (ends, _) in enumerate(edges) if d in ends]
+        lines.append(f"DETECTOR({d}, 0, 0) " + " ".join(f"rec[{r}]" for r in recs))
+    obs = [k - q - 1 for k, (_, f) in enumerate(edges) if f] + [-1]
+    lines.append("OBSERVABLE_INCLUDE(0) " + " ".join(f"rec[{r}]" for r in obs))
+    c = stim.Circuit("\n".join(lines))
+    (part,) = build_pruned_model(c).parts
+    assert len(part.cover.hyper_w) == 1
+    # brute force over every subset of the 11 mechanisms, the hyperedge counted once and whole
+    mechs = [(set(ends), f, p) for (ends, f), p in zip(edges, probs, strict=True)]
+    mechs.append(({1, 2} ^ {4, 5}, edges[1][1] ^ edges[4][1] ^ extra_flip, p_hyper))
+    best: dict[tuple, list[float]] = {}
+    for mask in range(1 << len(mechs)):
+        syn = [False] * n
+        cls = 0
+        w = 0.0
+        for k, (dets, f, p) in enumerate(mechs):
+            if (mask >> k) & 1:
+                for d in dets:
+                    syn[d] ^= True
+                cls ^= f
+                w += math.log((1 - p) / p)
+        slot = best.setdefault(tuple(syn), [math.inf, math.inf])
+        slot[cls] = min(slot[cls], w)
+    syndromes = sorted(best)
+    _, pred, gap = GapDecoder.from_circuit(c)(np.array(syndromes, dtype=bool))
+    for k, syn in enumerate(syndromes):
+        lo, hi = sorted(best[syn])
+        assert pred[k, 0] == int(np.argmin(best[syn]))
+        assert gap[k].min() == pytest.approx((hi - lo) * DB_PER_NEPER, rel=1e-6)
