@@ -498,19 +498,7 @@ def test_hyperedge_gaps_equal_brute_force(extra_flip):
     # brute force over every subset of the 11 mechanisms, the hyperedge counted once and whole
     mechs = [(set(ends), f, p) for (ends, f), p in zip(edges, probs, strict=True)]
     mechs.append(({1, 2} ^ {4, 5}, edges[1][1] ^ edges[4][1] ^ extra_flip, p_hyper))
-    best: dict[tuple, list[float]] = {}
-    for mask in range(1 << len(mechs)):
-        syn = [False] * n
-        cls = 0
-        w = 0.0
-        for k, (dets, f, p) in enumerate(mechs):
-            if (mask >> k) & 1:
-                for d in dets:
-                    syn[d] ^= True
-                cls ^= f
-                w += math.log((1 - p) / p)
-        slot = best.setdefault(tuple(syn), [math.inf, math.inf])
-        slot[cls] = min(slot[cls], w)
+    best = _brute_force_classes(mechs, n)
     syndromes = sorted(best)
     _, pred, gap = GapDecoder.from_circuit(c)(np.array(syndromes, dtype=bool))
     for k, syn in enumerate(syndromes):
