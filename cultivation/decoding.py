@@ -138,7 +138,6 @@ class PrunedModel:
     pruned_errors: int
     unresolved_mixed: int
     dropped_hyperedges: int
-    dem: stim.DetectorErrorModel
 
 
 def _weight(p: float) -> float:
@@ -172,8 +171,9 @@ class SplitMechanisms:
     ``mechanisms``: per mechanism its probability and its pieces ``(basis, detectors, observable flip, group)``
     (a mixed mechanism's flip goes to the part whose detectors alone are a known single-basis error, with
     that error's flip, the rest to the other part; a part of more than two detectors is cut into known
-    pieces sharing a ``group`` number ≥ 0; ordinary pieces have group -1). ``pruned``: mechanisms touching a postselected detector; ``unresolved_mixed``: mixed ones
-    with no known part (flip put on the first basis); ``dropped``: parts that could not be cut.
+    pieces sharing a ``group`` number ≥ 0; ordinary pieces have group -1). ``pruned``: mechanisms touching a
+    postselected detector; ``unresolved_mixed``: mixed ones with no known part (flip put on the first basis);
+    ``dropped``: parts that could not be cut.
     """
 
     mechanisms: tuple[tuple[float, tuple[tuple[str, frozenset, bool, int], ...]], ...]
@@ -293,9 +293,6 @@ def build_pruned_model(circuit: stim.Circuit) -> PrunedModel:
         split.pruned,
         split.unresolved_mixed,
         split.dropped,
-        circuit.detector_error_model(
-            decompose_errors=False, flatten_loops=True, approximate_disjoint_errors=True
-        ),
     )
 
 
@@ -410,8 +407,7 @@ class CoverDistances:
                 [dist[m, m + 1], dist[m, m + 1 + n]],
             ]
         )[None]
-        for _ in range(2):  # unions of disjoint loops: close the table under adding one more loop
-            loops = np.minimum(loops, _class_convolve(loops, loops))
+        loops = _closed(loops)
         ptr = np.zeros(len(hyperedges) + 1, dtype=np.int64)
         ptr[1:] = np.cumsum([len(h[0]) for h in hyperedges])
         cover = CoverDistances(
@@ -437,11 +433,15 @@ class CoverDistances:
                 for b in (0, 1):
                     for x in (0, 1):
                         extra[0, b ^ hb, x ^ hx] = min(extra[0, b ^ hb, x ^ hx], w + t[b, x])
-            loops = np.minimum(loops, extra)
-            for _ in range(2):
-                loops = np.minimum(loops, _class_convolve(loops, loops))
+            loops = _closed(np.minimum(loops, extra))
             cover = dataclasses.replace(cover, loops=loops[0])
         return cover
+
+    @property
+    def kernel_args(self) -> tuple:
+        """What the compiled kernels read: ``(dist, m, loops, hyper_ptr, hyper_dets, hyper_w, hyper_b, hyper_x)``."""
+        return (self.dist, self.m, self.loops, self.hyper_ptr, self.hyper_dets, self.hyper_w, self.hyper_b,
+                self.hyper_x)  # fmt: skip
 
     def class_weights(self, events: np.ndarray) -> np.ndarray:
         """Lightest correction of each class ``[b, x]`` per row of ``events`` (rows × k node ids, -1 = none),
@@ -462,23 +462,11 @@ class CoverDistances:
 
 
 @numba.njit(cache=True)
-def _row_table(
-    dist: np.ndarray,
-    m: int,
-    ev: np.ndarray,
-    k: int,
-    loops: np.ndarray,
-    hyper_ptr: np.ndarray,
-    hyper_dets: np.ndarray,
-    hyper_w: np.ndarray,
-    hyper_b: np.ndarray,
-    hyper_x: np.ndarray,
-    exact: int,
-    work: tuple,
-    acc: np.ndarray,
-) -> None:
+def _row_table(cover: tuple, ev: np.ndarray, k: int, exact: int, work: tuple, acc: np.ndarray) -> None:
     """Class table [b, x] of the ``k`` events ``ev`` into ``acc``: pairings on the cover, closed under loops,
-    each hyperedge used at most once (a hyperedge flips its detectors: the rest is paired as usual)."""
+    each hyperedge used at most once (a hyperedge flips its detectors: the rest is paired as usual).
+    ``cover`` is :attr:`CoverDistances.kernel_args`."""
+    dist, m, loops, hyper_ptr, hyper_dets, hyper_w, hyper_b, hyper_x = cover
     table, side, pair, acc2, mark, ev2 = work
     _fill(dist, m, ev[:k], side, pair)
     _subset_table(side, pair, k, table, acc)
@@ -527,30 +515,16 @@ def _work(m: int, exact: int, width: int) -> tuple:
 
 
 @numba.njit(cache=True)
-def _class_tables_kernel(
-    dist: np.ndarray,
-    m: int,
-    events: np.ndarray,
-    counts: np.ndarray,
-    loops: np.ndarray,
-    hyper_ptr: np.ndarray,
-    hyper_dets: np.ndarray,
-    hyper_w: np.ndarray,
-    hyper_b: np.ndarray,
-    hyper_x: np.ndarray,
-    exact: int,
-) -> np.ndarray:
+def _class_tables_kernel(cover: tuple, events: np.ndarray, counts: np.ndarray, exact: int) -> np.ndarray:
     rows = events.shape[0]
     out = np.full((rows, 2, 2), np.inf)
-    work = _work(m, exact, events.shape[1])
+    work = _work(cover[1], exact, events.shape[1])
     acc = np.empty((2, 2))
     for r in range(rows):
         k = counts[r]
         if k > exact:
             continue
-        _row_table(
-            dist, m, events[r], k, loops, hyper_ptr, hyper_dets, hyper_w, hyper_b, hyper_x, exact, work, acc
-        )
+        _row_table(cover, events[r], k, exact, work, acc)
         out[r] = acc
     return out
 
@@ -558,10 +532,7 @@ def _class_tables_kernel(
 def _class_tables(cover: CoverDistances, events: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Class table [b, x] per row of ``events`` (its first ``counts[r]`` entries); rows of more than
     :data:`EXACT_EVENTS` events are left at infinity."""
-    return _class_tables_kernel(
-        cover.dist, cover.m, events, counts, cover.loops, cover.hyper_ptr, cover.hyper_dets, cover.hyper_w,
-        cover.hyper_b, cover.hyper_x, EXACT_EVENTS,
-    )  # fmt: skip
+    return _class_tables_kernel(cover.kernel_args, events, counts, EXACT_EVENTS)
 
 
 #: Parts with at most this many detection events get exact class weights. The dynamic programme visits only
@@ -659,21 +630,11 @@ def _fill(dist: np.ndarray, m: int, ev: np.ndarray, side: np.ndarray, pair: np.n
 
 @numba.njit(cache=True)
 def _decode_part(
-    detectors: np.ndarray,
-    cols: np.ndarray,
-    potential: np.ndarray,
-    dist: np.ndarray,
-    m: int,
-    loops: np.ndarray,
-    hyper_ptr: np.ndarray,
-    hyper_dets: np.ndarray,
-    hyper_w: np.ndarray,
-    hyper_b: np.ndarray,
-    hyper_x: np.ndarray,
-    exact: int,
+    detectors: np.ndarray, cols: np.ndarray, potential: np.ndarray, cover: tuple, exact: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """One part of every shot: best class (b, x), gaps in dB, whether resolved, and φ(S) (the potential's
-    parity over the events). Rows of more than ``exact`` events are left unresolved (gaps 0)."""
+    parity over the events). Rows of more than ``exact`` events are left unresolved (gaps 0). ``cover`` is
+    :attr:`CoverDistances.kernel_args`."""
     n = detectors.shape[0]
     mp = len(cols)
     b = np.zeros(n, dtype=np.bool_)
@@ -681,7 +642,7 @@ def _decode_part(
     base = np.zeros(n, dtype=np.bool_)
     resolved = np.ones(n, dtype=np.bool_)
     gaps = np.zeros((n, 2))
-    work = _work(m, exact, mp)
+    work = _work(cover[1], exact, mp)
     acc = np.empty((2, 2))
     ev = np.empty(mp, dtype=np.int64)
     for r in range(n):
@@ -696,7 +657,7 @@ def _decode_part(
         if k > exact:
             resolved[r] = False
             continue
-        _row_table(dist, m, ev, k, loops, hyper_ptr, hyper_dets, hyper_w, hyper_b, hyper_x, exact, work, acc)
+        _row_table(cover, ev, k, exact, work, acc)
         best = np.inf
         bb = 0
         xx = 0
@@ -711,6 +672,13 @@ def _decode_part(
         gaps[r, 0] = max(acc[1 - bb, xx] - best, 0.0) * DB_PER_NEPER
         gaps[r, 1] = max(acc[bb, 1 - xx] - best, 0.0) * DB_PER_NEPER
     return b, x, gaps, resolved, base
+
+
+def _closed(loops: np.ndarray) -> np.ndarray:
+    """A loop table (1 × 2 × 2) closed under adding loops: unions of up to four disjoint loops."""
+    for _ in range(2):
+        loops = np.minimum(loops, _class_convolve(loops, loops))
+    return loops
 
 
 def _class_convolve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -871,10 +839,8 @@ def part_classes(part: SplitGraph, detectors: np.ndarray) -> tuple[np.ndarray, n
     >>> gaps.round(3).tolist()  # no event: the other class costs both edges; one event: the edges tie
     [[19.085, inf], [0.0, inf]]
     """
-    cov = part.cover
     b, x, gaps, resolved, base = _decode_part(
-        detectors, part.detectors, part.potential, cov.dist, cov.m, cov.loops, cov.hyper_ptr, cov.hyper_dets,
-        cov.hyper_w, cov.hyper_b, cov.hyper_x, EXACT_EVENTS,
+        detectors, part.detectors, part.potential, part.cover.kernel_args, EXACT_EVENTS
     )  # fmt: skip
     big = np.flatnonzero(~resolved)
     if len(big):
