@@ -193,8 +193,9 @@ def _survival(dets: np.ndarray, groups: tuple[tuple[str, np.ndarray], ...]) -> t
 
 def _unpack_columns(packed: np.ndarray, shots: int, columns: np.ndarray | None = None) -> np.ndarray:
     """Rows × shots bit-packed (little-endian, stim's layout) to bool, optionally only some shot columns."""
-    bits = np.unpackbits(packed, axis=1, count=shots, bitorder="little").view(bool)
-    return bits if columns is None else np.ascontiguousarray(bits[:, columns])
+    if columns is not None:
+        return np.ascontiguousarray(_unpack_kept(packed, columns).T)
+    return np.unpackbits(packed, axis=1, count=shots, bitorder="little").view(bool)
 
 
 def sample_staged(staged: StagedCircuit, *, shots: int, seed: int | None = None) -> StagedResult:
@@ -316,10 +317,12 @@ def sample_packed(staged: StagedCircuit, *, shots: int, seed: int | None = None)
             bit_packed=True, output_detector_flips=True, output_observable_flips=True
         )
         alive = np.full(dets.shape[1], 0xFF, dtype=np.uint8)
+        alive_bits = np.unpackbits(alive, count=batch, bitorder="little")
         for i, (_, idx) in enumerate(staged.stage_groups):
             alive &= ~np.bitwise_or.reduce(dets[idx], axis=0)
-            survivors[i] += int(np.unpackbits(alive, count=batch, bitorder="little").sum())
-        kept = np.flatnonzero(np.unpackbits(alive, count=batch, bitorder="little"))
+            alive_bits = np.unpackbits(alive, count=batch, bitorder="little")
+            survivors[i] += int(alive_bits.sum())
+        kept = np.flatnonzero(alive_bits)
         det_parts.append(_unpack_kept(dets, kept))
         obs_parts.append(_unpack_kept(obs, kept))
     return StagedResult(
@@ -502,8 +505,8 @@ class DecodedSample:
     """Shots, kept shots and logical errors (before any gap cut) of one circuit under one decoder, and the cost.
 
     ``setup_seconds`` is the one-time cost (DEM, decoding graphs, compiled kernels, the first batch);
-    ``seconds`` the CPU time of the steady-state batches that follow, over ``steady_shots`` shots and
-    ``steady_kept`` kept shots, from which the throughput is stated.
+    ``seconds`` the CPU time of the steady-state batches that follow, in which ``steady_kept`` shots were
+    kept: the throughput is stated from those two.
     """
 
     shots: int
