@@ -235,6 +235,7 @@ def plot_cmd(source, out, msc, max_attempts) -> None:
             b = min(within, key=lambda p: p.ler)
             click.echo(
                 f"  {published.label}, best within {max_attempts:g} attempts/kept: LER {b.ler:.3g} "
-                f"[{b.ler_low:.2g}, {b.ler_high:.2g}] at {b.attempts_per_kept:.3f} attempts/kept"
+                f"[{b.ler_low:.2g}, {b.ler_high:.2g}] (binomial, likelihood ratio 1000) at "
+                f"{b.attempts_per_kept:.3f} attempts/kept"
             )
     click.echo(f"wrote {target}")
