@@ -65,3 +65,40 @@ def test_every_file_a_readme_command_names_exists():
     assert paths
     missing = [p for p in paths if not (ROOT / p).is_file()]
     assert not missing
+
+
+def _best_within(points, attempts: float):
+    return min((p for p in points if p.attempts_per_kept <= attempts), key=lambda p: p.ler)
+
+
+@pytest.mark.parametrize(
+    "sweep, decoder_version, attempts",
+    [("rp2-ref-d5-e2e", 7, 8.85), ("rp2-ref-d5-e2e", 7, 10.7), ("rp2-d5-e2e", 6, 8.9)],
+)
+def test_d5_results_row_is_the_stored_sweeps_front(sweep, decoder_version, attempts):
+    # the README's d=5 end-to-end row quotes the best point within a budget of the stored sweep: recompute it
+    import functools
+
+    import sinter
+
+    from ftq.resources import pareto_front, pareto_points
+
+    rows = [
+        r
+        for r in sinter.read_stats_from_csv_files(ROOT / "sweeps" / sweep / "stats.csv")
+        if r.json_metadata.get("decoder_version") == decoder_version
+    ]
+    best = _best_within(pareto_front(pareto_points(functools.reduce(lambda a, b: a + b, rows))), attempts)
+    mantissa, exponent = f"{best.ler:.2e}".split("e")
+    quoted = f"{float(mantissa):.3g}e{int(exponent)}** at {best.attempts_per_kept:.2f} ({best.errors} error"
+    assert quoted in README
+
+
+def test_published_front_quoted_in_readme_is_the_authors_histogram():
+    from cultivation.published import published_series
+
+    points = published_series(PUBLISHED[("end2end", 5)]).points
+    for attempts in (8.85, 10.7, 13.5):
+        best = _best_within(points, attempts)
+        mantissa, exponent = f"{best.ler:.2e}".split("e")
+        assert f"{float(mantissa):.3g}e{int(exponent)} at {best.attempts_per_kept:.2f}" in README
