@@ -10,7 +10,10 @@ Model (spec/cultivation.md §5):
 
 1. The DEM is **pruned** of every mechanism touching a postselected detector (read from :mod:`ftq.tags`)
    and each remaining mechanism is **split by detector basis** into an X and a Z part
-   (:func:`detector_bases`); each part is decoded on its own graph.
+   (:func:`detector_bases`); each part is decoded on its own graph. A mechanism that is not a sum of known
+   single-basis errors of at most two detectors is left out (:func:`split_mechanisms`, ``composites``), as
+   the published decoder does: the published d=5 circuit has three such (p = 2.7e-4, 1.2e-3, and two
+   unresolved mixed ones).
 2. In a part, a node potential turns the observable into a **class** (b, x) ∈ Z2 × Z2 of every correction:
    b counts side-1 boundary edges, x counts interior edges that contradict the potential — loops through
    the cross-cap (the antipodal identification of RP² in the first decoded round). The observable of a
@@ -18,11 +21,8 @@ Model (spec/cultivation.md §5):
 3. **Class weights** W(b, x), the lightest correction of each class, come from all-pairs shortest paths on
    the two-sheeted cover of the part's graph (:class:`CoverDistances`: odd edges change sheet) and a
    dynamic programme over pairings of the detection events, compiled (:func:`_class_tables`). It is
-   **exact** for a part with at most :data:`EXACT_EVENTS` detection events. Larger parts are split into
-   clusters of at most :data:`CLUSTER_EVENTS` events (single linkage on cover distance) whose tables are
-   combined; each class weight is then an upper bound, the prediction still comes from exact matching
-   (PyMatching), and the decoder counts such parts (:attr:`GapDecoder.counts`, written by the sampler as
-   ``approx_parts``).
+   **exact** for a part with at most :data:`EXACT_EVENTS` detection events. Larger parts are predicted by
+   exact matching (PyMatching) and get both gaps 0; the decoder counts them (``unresolved_parts``).
 4. With (b0, x0) the best class: φ_bd = W(1−b0, x0) − W0 (one more boundary-to-boundary string) and
    φ_RP² = W(b0, 1−x0) − W0 (one more loop through the cross-cap). Both flip the observable; W(1−b0, 1−x0)
    does not. A shot's soft outputs are the smallest over parts.
@@ -182,8 +182,14 @@ class SplitMechanisms:
     dropped: int
 
 
-def split_mechanisms(circuit: stim.Circuit) -> SplitMechanisms:
+def split_mechanisms(circuit: stim.Circuit, *, composites: str = "drop") -> SplitMechanisms:
     """Prune the circuit's DEM of postselected detectors and split every mechanism by detector basis.
+
+    ``composites`` says what becomes of a mechanism that is not a sum of known single-basis errors of at most
+    two detectors (a part of more than two detectors, or a mixed mechanism with an unknown part):
+    ``"drop"`` (the default, decoder_version 8) leaves it out of the model (counted in ``dropped``), as the
+    published RP² decoder does; ``"hyperedge"`` (version 7) keeps it: a large part is cut into known pieces
+    sharing a group, used whole by the class DP, and an unknown mixed part stays as it is.
 
     >>> import stim
     >>> c = stim.Circuit("R 0 1\\nRX 2\\nE(0.1) X0 Z2\\nX_ERROR(0.1) 0\\nZ_ERROR(0.1) 2\\nM 0 1\\nMX 2\\n"
@@ -233,9 +239,15 @@ def split_mechanisms(circuit: stim.Circuit) -> SplitMechanisms:
     unresolved = 0
     dropped = 0
     groups = 0
+    if composites not in ("hyperedge", "drop"):
+        raise ValueError(f"composites={composites!r} must be 'hyperedge' or 'drop'")
     for p, dets, obs in errors:
         parts = split(dets)
         order = sorted(parts)
+        if composites == "drop" and (len(order) > 1 or len(parts[order[0]]) > 2):
+            if not all(parts[b] in known.get(b, {}) for b in order):
+                dropped += 1
+                continue
         flags = {b: False for b in order}
         if len(order) == 1:
             flags[order[0]] = obs
@@ -269,7 +281,7 @@ def split_mechanisms(circuit: stim.Circuit) -> SplitMechanisms:
     return SplitMechanisms(tuple(mechanisms), pruned, unresolved, dropped)
 
 
-def build_pruned_model(circuit: stim.Circuit) -> PrunedModel:
+def build_pruned_model(circuit: stim.Circuit, *, composites: str = "drop") -> PrunedModel:
     """Prune the circuit's DEM of postselected detectors and split it into X and Z matching graphs.
 
     >>> import stim
@@ -281,7 +293,7 @@ def build_pruned_model(circuit: stim.Circuit) -> PrunedModel:
     (0, ['Z'])
     """
     times = np.array([t.t for t in read_detector_tags(circuit)], dtype=float)
-    split = split_mechanisms(circuit)
+    split = split_mechanisms(circuit, composites=composites)
     pieces: dict[str, list[tuple[float, frozenset, bool, int]]] = {}
     for p, parts in split.mechanisms:
         for b, dets, flag, group in parts:
@@ -797,13 +809,13 @@ class GapDecoder:
         self.counts: Counter = Counter()
 
     @staticmethod
-    def from_circuit(circuit: stim.Circuit) -> GapDecoder:
-        """Build the decoder for a circuit (one observable)."""
+    def from_circuit(circuit: stim.Circuit, *, composites: str = "drop") -> GapDecoder:
+        """Build the decoder for a circuit (one observable); ``composites`` as in :func:`split_mechanisms`."""
         if circuit.num_observables != 1:
             raise ValueError(
                 f"the gap decoder needs exactly 1 observable, the circuit has {circuit.num_observables}"
             )
-        return GapDecoder(build_pruned_model(circuit))
+        return GapDecoder(build_pruned_model(circuit, composites=composites))
 
     def take_counts(self) -> Counter:
         """The counters accumulated since the last call (and reset them)."""

@@ -473,10 +473,12 @@ def test_two_part_gaps_with_y_faults_equal_brute_force():
     assert pred1[:, 0].tolist() == [f for _, f, _ in mechanisms]
 
 
+@pytest.mark.parametrize("composites", ["hyperedge", "drop"])
 @pytest.mark.parametrize("extra_flip", [False, True])
-def test_hyperedge_gaps_equal_brute_force(extra_flip):
+def test_hyperedge_gaps_equal_brute_force(extra_flip, composites):
     # a ring of 8 detectors (edge k joins k and k+1; edge 5 flips the observable) with two boundary edges, and
-    # one mechanism flipping ring edges 1 and 4 at once: 4 detectors, a hyperedge the decoder must use whole.
+    # one mechanism flipping ring edges 1 and 4 at once: 4 detectors, a hyperedge the decoder uses whole
+    # (composites="hyperedge") or leaves out of its model (composites="drop", the default).
     # With extra_flip it also flips the observable by itself (its pieces' flips do not add up to its own)
     n = 8
     edges = [((k, (k + 1) % n), k == 5) for k in range(n)] + [((0,), True), ((3,), False)]
@@ -493,14 +495,17 @@ def test_hyperedge_gaps_equal_brute_force(extra_flip):
     obs = [k - q - 1 for k, (_, f) in enumerate(edges) if f] + [-1]
     lines.append("OBSERVABLE_INCLUDE(0) " + " ".join(f"rec[{r}]" for r in obs))
     c = stim.Circuit("\n".join(lines))
-    (part,) = build_pruned_model(c).parts
-    assert len(part.cover.hyper_w) == 1
+    model = build_pruned_model(c, composites=composites)
+    (part,) = model.parts
+    assert len(part.cover.hyper_w) == (composites == "hyperedge")
+    assert model.dropped_hyperedges == (composites == "drop")
     # brute force over every subset of the 11 mechanisms, the hyperedge counted once and whole
     mechs = [(set(ends), f, p) for (ends, f), p in zip(edges, probs, strict=True)]
-    mechs.append(({1, 2} ^ {4, 5}, edges[1][1] ^ edges[4][1] ^ extra_flip, p_hyper))
+    if composites == "hyperedge":
+        mechs.append(({1, 2} ^ {4, 5}, edges[1][1] ^ edges[4][1] ^ extra_flip, p_hyper))
     best = _brute_force_classes(mechs, n)
     syndromes = sorted(best)
-    _, pred, gap = GapDecoder.from_circuit(c)(np.array(syndromes, dtype=bool))
+    _, pred, gap = GapDecoder.from_circuit(c, composites=composites)(np.array(syndromes, dtype=bool))
     for k, syn in enumerate(syndromes):
         lo, hi = sorted(best[syn])
         assert pred[k, 0] == int(np.argmin(best[syn]))
