@@ -1,7 +1,10 @@
 """The RP² authors' own results for their published circuits (``cultivation/reference/rp2/sample_results``).
 
-For an end-to-end circuit the authors' sinter row holds their decoder's two-dimensional gap histogram
-(``C<bd>|<rp>`` / ``E<bd>|<rp>``); its Pareto front is computed here by the same code as the project's own
+For an end-to-end circuit the authors' sinter row holds their decoder's two-dimensional gap histogram with
+the **cross-cap gap first** (their sampler writes ``E<mono>|<gap>``: ``mono`` from the paths joining each
+detector of the first decoded round's cross-cap to its antipodal image, ``gap`` from the paths joining the
+split boundary nodes, X upper/lower and Z left/right); :func:`published_stats` swaps the two, so that keys
+read ``C<bd>|<rp>`` as the project's ``gap`` decoder writes them. Its Pareto front is computed here by the same code as the project's own
 (:func:`ftq.resources.pareto_points`, every threshold pair), so the two fronts are compared on the same
 circuit and the same rule. Nothing is typed in: the numbers come from the CSV.
 
@@ -13,10 +16,13 @@ circuit and the same rule. Nothing is typed in: the numbers come from the CSV.
 
 from __future__ import annotations
 
+import collections
 import csv
+import dataclasses
 import math
 import pathlib
 import sys
+from collections.abc import Mapping
 
 import sinter
 
@@ -42,7 +48,22 @@ def published_stats(circuit_name: str) -> sinter.TaskStats | None:
     total = rows[0]
     for r in rows[1:]:
         total += r
-    return total
+    return dataclasses.replace(total, custom_counts=swap_gaps(total.custom_counts))
+
+
+def swap_gaps(counts: Mapping[str, int]) -> collections.Counter:
+    """Histogram keys ``C<a>|<b>`` / ``E<a>|<b>`` rewritten as ``C<b>|<a>``; other keys unchanged.
+
+    >>> sorted(swap_gaps({"C3|70": 2, "E90|inf": 1, "S0": 5}).items())
+    [('C70|3', 2), ('Einf|90', 1), ('S0', 5)]
+    """
+    out: collections.Counter = collections.Counter()
+    for key, n in counts.items():
+        if key[:1] in ("C", "E") and key.count("|") == 1:
+            a, b = key[1:].split("|")
+            key = f"{key[0]}{b}|{a}"
+        out[key] += n
+    return out
 
 
 def published_series(circuit_name: str) -> ParetoSeries | None:
