@@ -12,8 +12,10 @@ Model (spec/cultivation.md §5):
    and each remaining mechanism is **split by detector basis** into an X and a Z part
    (:func:`detector_bases`); each part is decoded on its own graph. A mechanism that is not a sum of known
    single-basis errors of at most two detectors is left out (:func:`split_mechanisms`, ``composites``), as
-   the published decoder does: the published d=5 circuit has three such (p = 2.7e-4, 1.2e-3, and two
-   unresolved mixed ones).
+   the published decoder does: a part of more than two detectors has no edge to stand for it, and a mixed
+   mechanism with an unknown part cannot say which part flips the observable. The published d=5 circuit
+   has two (4 + 4 detectors, p = 2.7e-4; X and Z pairs of the first decoded round, p = 1.2e-3), the
+   project's d1=5 and d1=3 circuits two and one mixed ones (p = 1.6e-3 and 1.9e-3; 2.7e-4).
 2. In a part, a node potential turns the observable into a **class** (b, x) ∈ Z2 × Z2 of every correction:
    b counts side-1 boundary edges, x counts interior edges that contradict the potential — loops through
    the cross-cap (the antipodal identification of RP² in the first decoded round). The observable of a
