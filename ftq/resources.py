@@ -356,6 +356,66 @@ def gap_histogram_2d(
     return g1, g2, correct, wrong
 
 
+@dataclasses.dataclass(frozen=True)
+class CalibrationBin:
+    """Kept shots whose soft output lies in ``[low, high)`` dB: how many, how many wrong, the error rate with its
+    95% Clopper-Pearson interval (``rate_low``, ``rate_high``), and what a calibrated log-likelihood ratio
+    promises at the bin's lower edge, ``1 / (1 + 10^(low/10))`` (``model``; the rate of a calibrated soft
+    output lies at or below it)."""
+
+    low: float
+    high: float
+    kept: int
+    kept_fraction: float
+    errors: int
+    rate: float
+    rate_low: float
+    rate_high: float
+    model: float
+
+
+def gap_calibration(
+    custom_counts: Mapping[str, int],
+    *,
+    axis: int,
+    other_min: float = 0.0,
+    width: float = 10.0,
+    top: float = 100.0,
+) -> list[CalibrationBin]:
+    """Error rate of kept shots per bin of one soft output of a two-dimensional gap histogram
+    (``axis`` 0: the first value of ``C<g1>|<g2>`` keys, 1: the second), among shots whose other soft output is
+    at least ``other_min`` dB; bins of ``width`` dB from 0 to ``top`` (the last one open above). Empty bins
+    are left out. ``kept_fraction`` is relative to all kept shots of the histogram.
+
+    >>> bins = gap_calibration({"C5|90": 90, "E5|90": 10, "C25|90": 999, "E25|90": 1}, axis=0, top=30)
+    >>> [(b.low, b.kept, b.errors, round(b.rate, 3), round(b.model, 3)) for b in bins]
+    [(0.0, 100, 10, 0.1, 0.5), (20.0, 1000, 1, 0.001, 0.01)]
+    """
+    from scipy.stats import beta
+
+    if axis not in (0, 1):
+        raise ValueError(f"axis={axis} must be 0 or 1")
+    if width <= 0 or top <= 0:
+        raise ValueError(f"width={width} and top={top} must be positive")
+    g1, g2, correct, wrong = gap_histogram_2d(custom_counts)
+    total = int(correct.sum() + wrong.sum())
+    grid = np.meshgrid(g1, g2, indexing="ij")
+    own, other = grid[axis], grid[1 - axis]
+    edges = np.arange(0.0, top, width)
+    out = []
+    for low in edges:
+        high = low + width if low + width < top else math.inf
+        sel = (other >= other_min) & (own >= low) & (own < high)
+        n, k = int(correct[sel].sum() + wrong[sel].sum()), int(wrong[sel].sum())
+        if n == 0:
+            continue
+        lo = float(beta.ppf(0.025, k, n - k + 1)) if k else 0.0
+        hi = float(beta.ppf(0.975, k + 1, n - k)) if k < n else 1.0
+        out.append(CalibrationBin(float(low), float(high), n, n / total, k, k / n, lo, hi,
+                                  float(1 / (1 + 10 ** (low / 10)))))  # fmt: skip
+    return out
+
+
 def survivors_from_counts(custom_counts: Mapping[str, int]) -> list[int]:
     """The ``S<i>`` survival counts in stage order.
 

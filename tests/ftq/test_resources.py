@@ -233,3 +233,27 @@ def test_holdout_measures_thresholds_on_disjoint_rows():
         whole = point_at(total, a.gap_db, a.gap2_db)
         assert a.kept + b.kept == whole.kept and a.errors + b.errors == whole.errors
         assert a.shots + b.shots == total.shots
+
+
+def test_gap_calibration_bins_hold_the_true_rate_and_filter_on_the_other_gap():
+    from ftq.resources import gap_calibration
+
+    rng = np.random.default_rng(5)
+    counts = {}
+    truth = {}
+    for g in (5, 15, 25, 35):
+        p = 1 / (1 + 10 ** (g / 10))
+        truth[float(g - g % 10)] = p
+        n = 200_000
+        k = int(rng.binomial(n, p))
+        counts[f"C{g}|80"] = n - k
+        counts[f"E{g}|80"] = k
+    counts["E60|3"] = 50  # other gap below other_min: must not count
+    bins = gap_calibration(counts, axis=0, other_min=10, top=40)
+    assert [b.low for b in bins] == [0.0, 10.0, 20.0, 30.0]
+    for b in bins:
+        assert b.rate_low <= truth[b.low] <= b.rate_high
+        assert b.rate <= b.model  # a calibrated output stays below the promise at the lower edge
+    assert sum(b.kept for b in bins) == 800_000
+    swapped = gap_calibration(counts, axis=1, other_min=0, top=100)
+    assert [(b.low, b.errors) for b in swapped] == [(0.0, 50), (80.0, sum(b.errors for b in bins))]
