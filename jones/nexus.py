@@ -20,7 +20,7 @@ Example::
     >>> DisabledTransport().find("ftq-jones-x")
     Traceback (most recent call last):
     ...
-    jones.nexus.NotSent: real submission to Quantinuum Nexus is off; set FTQ_JONES_NEXUS=1 to send (jobs stay recorded as not sent; `ftq jones resend ID` sends them later).
+    jones.nexus.NotSent: real submission to Quantinuum Nexus is off; set FTQ_JONES_NEXUS=1 to send.
 """
 
 from __future__ import annotations
@@ -219,14 +219,11 @@ class DisabledTransport:
         >>> DisabledTransport().status("x")
         Traceback (most recent call last):
         ...
-        jones.nexus.NotSent: real submission to Quantinuum Nexus is off; set FTQ_JONES_NEXUS=1 to send (jobs stay recorded as not sent; `ftq jones resend ID` sends them later).
+        jones.nexus.NotSent: real submission to Quantinuum Nexus is off; set FTQ_JONES_NEXUS=1 to send.
     """
 
     def _refuse(self) -> NotSent:
-        return NotSent(
-            f"real submission to Quantinuum Nexus is off; set {OPT_IN_ENV}=1 to send (jobs stay recorded as "
-            "not sent; `ftq jones resend ID` sends them later)."
-        )
+        return NotSent(f"real submission to Quantinuum Nexus is off; set {OPT_IN_ENV}=1 to send.")
 
     def send(self, request: SendRequest) -> str:
         """Refuse (nothing is sent)."""
