@@ -278,8 +278,9 @@ _STORE_HELP = "Job store (SQLite) path (default: $FTQ_JONES_JOBS or ~/.ftq/jones
     "--device",
     default="H2-2",
     show_default=True,
-    help="H2-1, H2-2, an emulator (H2-1E, H2-2E, H2-Emulator; any Quantinuum target pytket-quantinuum lists) "
-    "or local-noiseless / local-noisy.",
+    help="H2-1, H2-2, an emulator (H2-1E, H2-2E, H2-Emulator; any Quantinuum target pytket-quantinuum lists), "
+    "or a local emulator: local-noiseless, local-noisy (sparse, H2-2 noise), local-pecos (Quantinuum's PECOS "
+    "with H2-2's noise figures).",
 )
 @click.option("--shots", type=int, default=1000, show_default=True, help="Shots per part (H2: ≤ 10,000).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed (local devices), ≥ 0.")
@@ -316,6 +317,7 @@ def jones_submit_cmd(
     Examples:
       FTQ_JONES_NEXUS=1 ftq jones submit "1,1,1" --device H2-1E --shots 100 --max-hqc 20
       ftq jones submit "1,1,1" --device local-noisy --shots 2000 --json
+      ftq jones submit "1,1,1" --device local-pecos --shots 2000   # Quantinuum's emulator, locally
     """
     from jones.jobstore import JobStore
 

@@ -16,8 +16,9 @@ crash is found again), its estimated cost and cost cap in HQC, status, handle, m
 Every state change is one SQLite transaction (rollback journal, synchronous=FULL): a ``kill -9`` at any
 point leaves either the old or the new row, never a half-written one. Devices: the Quantinuum targets of
 :func:`jones.nexus.targets` (``H2-1``, ``H2-2``, the emulators ``H2-1E``, ``H2-2E``, ``H2-Emulator`` …) and
-the local emulators ``local-noiseless`` / ``local-noisy``. Everything that talks to Nexus goes through the
-store's :class:`jones.nexus.Transport`; the default one sends only with ``FTQ_JONES_NEXUS=1``.
+the local emulators ``local-noiseless`` / ``local-noisy`` (sparse) and ``local-pecos`` (Quantinuum's
+PECOS). Everything that talks to Nexus goes through the store's :class:`jones.nexus.Transport`; the
+default one sends only with ``FTQ_JONES_NEXUS=1``.
 
 Example::
 
@@ -56,12 +57,14 @@ __all__ = [
     "describe_status",
 ]
 
-LOCAL_DEVICES: tuple[str, ...] = ("local-noiseless", "local-noisy")
+#: Local emulators: the sparse emulator without and with H2-2's noise, and Quantinuum's PECOS emulator with
+#: H2-2's noise figures on the circuit compiled for H2-2 (:mod:`jones.pecos_emulator`).
+LOCAL_DEVICES: tuple[str, ...] = ("local-noiseless", "local-noisy", "local-pecos")
 #: Shots per part on the local emulators (about a minute of emulation for the demo braid).
 LOCAL_MAX_SHOTS = 1_000_000
 #: Every status a stored job can have.
 STATUSES: tuple[str, ...] = ("not sent", "sending", *nexus.REMOTE_STATES)
-_SEED_MAX = 2**63 - 16  # stored as SQLite INTEGER (int64), parts add 0, 1, …
+_SEED_MAX = 2**32 - 16  # a 32-bit seed for every emulator; parts add 0, 1, …
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -389,7 +392,7 @@ class JobStore:
 
         Checked before anything is written: the device (a local emulator or a Quantinuum target), the
         circuit's qubits against the device, shots (1 … the device's limit, 10,000 on H2), the seed
-        (0 … 2^63), and for Nexus targets the offline-compiled cost against ``max_hqc``.
+        (0 … 2^32 − 16), and for Nexus targets the offline-compiled cost against ``max_hqc``.
 
         Example::
 
@@ -602,7 +605,14 @@ class JobStore:
 
         try:
             test = hadamard_test(job.braid_obj, closure=job.closure, part=job.part)
-            data = run_local(test, shots=job.shots, backend=job.device.removeprefix("local-"), seed=job.seed)
+            if job.device == "local-pecos":
+                from jones.pecos_emulator import run_pecos
+
+                data = run_pecos(test, shots=job.shots, device="H2-2", seed=job.seed)
+            else:
+                data = run_local(
+                    test, shots=job.shots, backend=job.device.removeprefix("local-"), seed=job.seed
+                )
         except BaseException as e:  # the job is not left "running" (a kill -9 still leaves it to re-run)
             self._update(
                 job.id, status="not sent", message=f"the local run failed ({type(e).__name__}: {e})."
