@@ -113,9 +113,12 @@ def run_pecos(
         prep = Circuit()
         for q in compiled.qubits:
             prep.add_qubit(q)
+        for b in compiled.bits:
+            prep.add_bit(b)
+        for q in compiled.qubits:
             prep.Reset(q)
-        compiled = compiled.copy()
-        compiled.prepend(prep)
+        prep.append(compiled)
+        compiled = prep
     em = Emulator(compiled, qsim="state-vector", error_model=model, seed=seed)
     # the engine's per-register integers (pytket-pecos 0.3.3's own readout pads registers to varying widths,
     # so bit j of each register is read from the integer instead)
