@@ -284,6 +284,8 @@ class JobStore:
                 raise InputError(f"there is no job store at {self.path}; `ftq jones submit` creates it.")
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
+            except (FileExistsError, NotADirectoryError) as e:
+                raise InputError(f"the job store's folder {self.path.parent} is a file, not a folder.") from e
             except OSError as e:
                 raise InputError(
                     f"cannot create the job store's folder {self.path.parent} ({e.strerror})."
