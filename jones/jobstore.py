@@ -697,12 +697,13 @@ def _not_sent(job_id: int, why: str) -> str:
     return f"{why.rstrip('.')}; kept as not sent (`ftq jones resend {job_id}` sends it)."
 
 
-def _remote_message(job_id: int, remote: nexus.RemoteStatus) -> str:
+def _remote_message(job_id: int, remote: nexus.RemoteStatus) -> str | None:
+    """Nexus's detail as one sentence (the state itself is the status column); a resend hint on failure."""
     detail = " ".join((remote.detail or "").split())[:300].rstrip(".")
-    text = f"Nexus: {describe_status(remote.state)}" + (f": {detail}" if detail else "")
-    if remote.state in nexus.FAILED_STATES:
-        text += f"; `ftq jones resend {job_id}` sends it again"
-    return text + "."
+    if remote.state not in nexus.FAILED_STATES:
+        return f"Nexus: {detail}." if detail else None
+    text = f"Nexus: {detail}" if detail else "Nexus gave no detail"
+    return f"{text}; `ftq jones resend {job_id}` sends it again."
 
 
 def _store_error(path: Path, e: sqlite3.Error) -> InputError:

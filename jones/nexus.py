@@ -20,7 +20,7 @@ Example::
     >>> DisabledTransport().find("ftq-jones-x")
     Traceback (most recent call last):
     ...
-    jones.nexus.NotSent: real submission to Quantinuum Nexus is off; set FTQ_JONES_NEXUS=1 to send.
+    jones.nexus.NotSent: Quantinuum Nexus is off here; set FTQ_JONES_NEXUS=1 to send and fetch jobs.
 """
 
 from __future__ import annotations
@@ -219,11 +219,11 @@ class DisabledTransport:
         >>> DisabledTransport().status("x")
         Traceback (most recent call last):
         ...
-        jones.nexus.NotSent: real submission to Quantinuum Nexus is off; set FTQ_JONES_NEXUS=1 to send.
+        jones.nexus.NotSent: Quantinuum Nexus is off here; set FTQ_JONES_NEXUS=1 to send and fetch jobs.
     """
 
     def _refuse(self) -> NotSent:
-        return NotSent(f"real submission to Quantinuum Nexus is off; set {OPT_IN_ENV}=1 to send.")
+        return NotSent(f"Quantinuum Nexus is off here; set {OPT_IN_ENV}=1 to send and fetch jobs.")
 
     def send(self, request: SendRequest) -> str:
         """Refuse (nothing is sent)."""
@@ -316,7 +316,8 @@ def default_transport() -> Transport:
     Example::
 
         >>> import os
-        >>> type(default_transport()).__name__ if os.environ.get("FTQ_JONES_NEXUS") != "1" else "DisabledTransport"
+        >>> _ = os.environ.pop("FTQ_JONES_NEXUS", None)  # no opt-in
+        >>> type(default_transport()).__name__
         'DisabledTransport'
     """
     return NexusTransport() if os.environ.get(OPT_IN_ENV) == "1" else DisabledTransport()

@@ -69,5 +69,5 @@ def test_sparse_and_pecos_agree_on_matched_noise(word, strands, part):
     assert abs(ka - kb) < 4 * math.sqrt(ka * (1 - ka) / ea.total + kb * (1 - kb) / eb.total) + 1e-12
     # the noise is visible (the check has teeth): shots are discarded, and nonzero parts move off their value
     assert ea.total - ea.shots > 100 and eb.total - eb.shots > 100
-    if abs(_tau(braid, part)) > 0.1:
+    if abs(_tau(braid, part)) > 0.3:
         assert abs(ea.mean - _tau(braid, part)) > 4 * ea.stderr
