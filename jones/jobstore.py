@@ -471,15 +471,19 @@ class JobStore:
             >>> len(s.submit(Braid.parse("1,-2,1,-2"), device="local-noiseless", shots=20, parts=("re",)))
             1
         """
+        from pytket import Circuit
+
         self._check(device=device, shots=shots, seed=seed, max_hqc=max_hqc)
         planned = []
         for p in parts:  # every part is checked (and compiled, for Nexus) before anything is written
             test = hadamard_test(braid, closure=closure, part=p)
             cost = None
             if device not in LOCAL_DEVICES:
-                compiled = _compile(test.to_pytket(), device=device, optimisation_level=optimisation_level)
+                # compiled from the circuit as stored (JSON), exactly what a later resend compiles
+                stored = Circuit.from_dict(json.loads(json.dumps(test.to_pytket().to_dict())))
+                compiled = _compile(stored, device=device, optimisation_level=optimisation_level)
                 cost = _cost(compiled, device=device, shots=shots, max_hqc=max_hqc)
-            planned.append((test, cost))
+            planned.append((test, cost, compiled if device not in LOCAL_DEVICES else None))
         batch = f"batch-{uuid.uuid4()}"
         ids = [
             self._insert(
@@ -492,10 +496,13 @@ class JobStore:
                 hqc=cost,
                 max_hqc=max_hqc,
             )  # fmt: skip
-            for k, (test, cost) in enumerate(planned)
+            for k, (test, cost, _) in enumerate(planned)
         ]
-        for jid in ids:
-            self.send(jid, optimisation_level=optimisation_level)
+        for jid, (_, _, compiled) in zip(ids, planned, strict=True):
+            if compiled is None:
+                self.send(jid, optimisation_level=optimisation_level)
+            else:  # compiled once, for the check above and for sending
+                self._send_compiled(self.get(jid), compiled)
         return ids
 
     def send(self, job_id: int, *, optimisation_level: int = 2) -> Job:
@@ -528,7 +535,13 @@ class JobStore:
         from pytket import Circuit
 
         circuit = Circuit.from_dict(json.loads(self.circuit_json(job_id)))
-        compiled = _compile(circuit, device=job.device, optimisation_level=optimisation_level)
+        return self._send_compiled(
+            job, _compile(circuit, device=job.device, optimisation_level=optimisation_level)
+        )
+
+    def _send_compiled(self, job: Job, compiled) -> Job:
+        """Check the cost cap, mark the job "sending", and start it through the transport."""
+        job_id = job.id
         _cost(compiled, device=job.device, shots=job.shots, max_hqc=job.max_hqc)
         request = nexus.SendRequest(job.name, job.device, compiled, job.shots, job.max_hqc)
         self._update(job_id, status="sending", message=None)
