@@ -33,6 +33,7 @@ Example::
 from __future__ import annotations
 
 import json
+import math
 import os
 import sqlite3
 import time
@@ -427,8 +428,8 @@ class JobStore:
             raise InputError(f"shots {shots!r} is outside 1 … {limit} for {device}.")
         if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= _SEED_MAX:
             raise InputError(f"seed {seed!r} is outside 0 … {_SEED_MAX}.")
-        if max_hqc is not None and not max_hqc > 0:
-            raise InputError(f"--max-hqc {max_hqc!r} must be a positive number of HQC.")
+        if max_hqc is not None and not 0 < max_hqc < math.inf:
+            raise InputError(f"--max-hqc {max_hqc!r} must be a positive, finite number of HQC.")
 
     def _insert(
         self, braid: Braid, *, test, device: str, shots: int, seed: int, batch: str, hqc, max_hqc

@@ -141,6 +141,7 @@ def test_resend_sends_a_failed_job_again(tmp_path, fake_nexus):
         (["submit", "1", "--strands", "60", "--device", "H2-1"], "needs 61 qubits but H2-1 has 56"),
         (["submit", "1,1,1", "--device", "H2-1E", "--max-hqc", "5"], "above --max-hqc 5"),
         (["submit", "1,1,1", "--device", "H2-1E", "--max-hqc", "-5"], "positive"),
+        (["submit", "1,1,1", "--device", "H2-1E", "--max-hqc", "inf"], "finite"),
         (["submit", "1,1,1", "--device", "local-noisy", "--seed", "-1"], "seed -1"),
         (["submit", "1,1,1", "--device", "local-noisy", "--shots", "99999999999999999999"], "shots"),
         (["submit", "1,1,1", "--device", "H9"], "H2-Emulator"),
