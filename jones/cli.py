@@ -11,6 +11,7 @@ Example::
 from __future__ import annotations
 
 import json
+import os
 
 import click
 
@@ -237,8 +238,11 @@ def _echo_rows(rows: list[dict], *, as_json: bool, header: str, line: str) -> No
 
 
 def _job_dict(job) -> dict:
+    from jones.jobstore import describe_status
+
     return {
         "id": job.id,
+        "name": job.name,
         "braid": job.braid,
         "strands": job.strands,
         "closure": job.closure,
@@ -246,10 +250,25 @@ def _job_dict(job) -> dict:
         "device": job.device,
         "shots": job.shots,
         "status": job.status,
+        "state": describe_status(job.status),
         "handle": job.handle,
         "message": job.message,
+        "hqc": job.hqc,
+        "max_hqc": job.max_hqc,
         "batch": job.batch,
     }
+
+
+def _echo_jobs(jobs: list[dict], *, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(jobs))
+        return
+    for j in jobs:
+        msg = f" — {j['message']}" if j["message"] else ""
+        click.echo(f"job {j['id']}: {j['part']} on {j['device']}, {j['shots']} shots: {j['state']}{msg}")
+
+
+_STORE_HELP = "Job store (SQLite) path (default: $FTQ_JONES_JOBS or ~/.ftq/jones-jobs.sqlite)."
 
 
 @jones.command("submit")
@@ -257,15 +276,23 @@ def _job_dict(job) -> dict:
 @click.option("--closure", type=click.Choice(["markov", "plat"]), default="markov", show_default=True)
 @click.option(
     "--device",
-    type=click.Choice(["H2-1", "H2-2", "local-noiseless", "local-noisy"]),
     default="H2-2",
     show_default=True,
+    help="H2-1, H2-2, an emulator (H2-1E, H2-2E, H2-Emulator; any Quantinuum target pytket-quantinuum lists), "
+    "or a local emulator: local-noiseless, local-noisy (sparse, H2-2 noise), local-pecos (Quantinuum's PECOS "
+    "with H2-2's noise figures).",
 )
-@click.option("--shots", type=click.IntRange(min=1), default=1000, show_default=True, help="Shots per part.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed (local devices).")
+@click.option("--shots", type=int, default=1000, show_default=True, help="Shots per part (H2: ≤ 10,000).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed (local devices), ≥ 0.")
 @click.option("--part", type=click.Choice(["re", "im", "both"]), default="both", show_default=True)
 @click.option("--strands", type=int, default=None, help="Strand count (default: max |generator| + 1).")
-@click.option("--store", type=click.Path(dir_okay=False), default=None, help="Job store (SQLite) path.")
+@click.option(
+    "--max-hqc",
+    type=float,
+    default=None,
+    help="Cost cap per part in HQC: checked offline before anything is sent, and passed to Nexus as max_cost.",
+)
+@click.option("--store", type=click.Path(), default=None, help=_STORE_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of the jobs.")
 def jones_submit_cmd(
     braid_word: str,
@@ -275,60 +302,84 @@ def jones_submit_cmd(
     seed: int,
     part: str,
     strands: int | None,
+    max_hqc: float | None,
     store: str | None,
     as_json: bool,
 ) -> None:
-    """Record the Hadamard-test jobs in the local job store, then send them (H2 through qnexus).
+    """Record the Hadamard-test jobs in the local job store, then send them (Quantinuum through qnexus).
 
-    Jobs are written before sending; without credentials or network they stay "not sent" with a
-    one-sentence reason. Local devices run at once. Store: --store, $FTQ_JONES_JOBS or ~/.ftq/.
+    Everything is checked offline first (device, qubits, shots, cost against --max-hqc); jobs are written
+    before sending. Real submission to Nexus needs the opt-in FTQ_JONES_NEXUS=1 (and a `qnx login`);
+    otherwise, or without network, jobs stay "not sent" with a one-sentence reason and `ftq jones resend ID`
+    sends them later. Local devices run at once.
 
     \b
     Examples:
-      ftq jones submit "1,1,1" --device H2-2 --shots 500
+      FTQ_JONES_NEXUS=1 ftq jones submit "1,1,1" --device H2-1E --shots 100 --max-hqc 20
       ftq jones submit "1,1,1" --device local-noisy --shots 2000 --json
+      ftq jones submit "1,1,1" --device local-pecos --shots 2000   # Quantinuum's emulator, locally
     """
     from jones.jobstore import JobStore
 
     js = JobStore(store)
     parts = ("re", "im") if part == "both" else (part,)
     ids = js.submit(_jones_braid(braid_word, strands), closure=closure, device=device, shots=shots, seed=seed,
-                    parts=parts)  # fmt: skip
-    jobs = [_job_dict(js.get(i)) for i in ids]
-    if as_json:
-        click.echo(json.dumps(jobs))
-        return
-    for j in jobs:
-        msg = f" — {j['message']}" if j["message"] else ""
-        click.echo(f"job {j['id']}: {j['part']} on {j['device']}, {j['shots']} shots: {j['status']}{msg}")
+                    parts=parts, max_hqc=max_hqc)  # fmt: skip
+    _echo_jobs([_job_dict(js.get(i)) for i in ids], as_json=as_json)
+
+
+@jones.command("resend")
+@click.argument("job_id", type=int)
+@click.option("--store", type=click.Path(), default=None, help=_STORE_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list with the job.")
+def jones_resend_cmd(job_id: int, store: str | None, as_json: bool) -> None:
+    """Send a stored job again: one not sent, one whose send was interrupted (looked up on Nexus by name
+    first, so it is never sent twice), or one Nexus ended without results (error, cancelled, terminated,
+    depleted: sent under a new name). Needs FTQ_JONES_NEXUS=1 like submit.
+
+    \b
+    Example:
+      FTQ_JONES_NEXUS=1 ftq jones resend 3
+    """
+    from jones.jobstore import JobStore
+
+    js = JobStore(store, create=False)
+    _echo_jobs([_job_dict(js.resend(job_id))], as_json=as_json)
 
 
 @jones.command("jobs")
-@click.option("--store", type=click.Path(dir_okay=False), default=None, help="Job store (SQLite) path.")
+@click.option("--store", type=click.Path(), default=None, help=_STORE_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
 def jones_jobs_cmd(store: str | None, as_json: bool) -> None:
-    """List the jobs in the local job store.
+    """List the jobs in the local job store (read only: nothing is fetched, no store is created).
 
     \b
     Example:
       ftq jones jobs --json
     """
-    from jones.jobstore import JobStore
+    from jones.jobstore import JobStore, default_store_path
 
+    path = store if store is not None else default_store_path()
+    jobs = [] if not os.path.lexists(path) else [_job_dict(j) for j in JobStore(path, create=False).list()]
     _echo_rows(
-        [_job_dict(j) for j in JobStore(store).list()],
+        jobs,
         as_json=as_json,
         header=f"{'id':>4} {'status':<10} {'device':<16} {'part':<4} {'shots':>6}  braid",
         line="{id:>4} {status:<10} {device:<16} {part:<4} {shots:>6}  {braid}",
     )
+    if not as_json:
+        for j in jobs:
+            if j["message"]:
+                click.echo(f"job {j['id']}: {j['state']} — {j['message']}")
 
 
 @jones.command("results")
 @click.argument("job_id", type=int)
-@click.option("--store", type=click.Path(dir_okay=False), default=None, help="Job store (SQLite) path.")
+@click.option("--store", type=click.Path(), default=None, help=_STORE_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def jones_results_cmd(job_id: int, store: str | None, as_json: bool) -> None:
-    """Fetch a job's results (idempotent) and evaluate: the part, and V once both parts are in.
+    """Fetch a job's state and results, and its other part's (idempotent); evaluate the part, and V once
+    both parts are in. A send interrupted by a crash is settled here by looking the job up on Nexus by name.
 
     \b
     Example:
@@ -337,12 +388,12 @@ def jones_results_cmd(job_id: int, store: str | None, as_json: bool) -> None:
     from jones.circuits import combine_parts, estimate_part, exact_value, shot_values
     from jones.jobstore import JobStore
 
-    js = JobStore(store)
+    js = JobStore(store, create=False)
     job = js.fetch(job_id)
     out: dict = {"job": _job_dict(job)}
     parts = {}
     for sib in js.batch(job.batch):
-        sib = js.get(sib.id) if sib.id != job.id else job
+        sib = js.fetch(sib.id) if sib.id != job.id else job  # the other part is brought in too
         if sib.results is not None:
             v, keep = shot_values(*sib.shot_arrays())
             parts[sib.part] = (estimate_part(v), estimate_part(v, keep))
@@ -360,7 +411,7 @@ def jones_results_cmd(job_id: int, store: str | None, as_json: bool) -> None:
         click.echo(json.dumps(out))
         return
     msg = f" — {job.message}" if job.message else ""
-    click.echo(f"job {job.id}: {job.status}{msg}")
+    click.echo(f"job {job.id}: {out['job']['state']}{msg}")
     if "part" in out:
         p = out["part"]
         click.echo(f"  {p['part']}: {p['postselected']:+.6f} ± {p['stderr']:.6f} (raw {p['raw']:+.6f})")

@@ -39,6 +39,8 @@ __all__ = [
     "compile_circuit",
     "gate_counts",
     "hqc",
+    "check_fits",
+    "circuit_hqc",
     "compile_report",
     "NoiseModel",
     "ShotData",
@@ -49,24 +51,56 @@ DEVICES: tuple[str, ...] = ("H2-1", "H2-2")
 BACKENDS: tuple[str, ...] = ("noiseless", "noisy")
 
 
-def _check_device(device: str) -> None:
-    if device not in DEVICES:
-        raise InputError(f"device {device!r} is not one of {', '.join(DEVICES)}.")
+def _machine(device: str) -> str:
+    """The machine a device name is compiled for: itself, or an emulator's parent (``H2-1E`` → ``H2-1``)."""
+    if device in DEVICES:
+        return device
+    from jones.nexus import target, targets
+
+    if device not in targets():
+        raise InputError(
+            f"device {device!r} is not one of {', '.join(DEVICES)} or another Quantinuum target "
+            f"({', '.join(sorted(set(targets()) - set(DEVICES)))})."
+        )
+    return target(device).parent
 
 
 @lru_cache(maxsize=4)
 def offline_backend(device: str = "H2-1"):
-    """``QuantinuumBackend(device, api_handler=QuantinuumAPIOffline())`` — works without credentials.
+    """``QuantinuumBackend(machine, api_handler=QuantinuumAPIOffline())`` — works without credentials.
+
+    An emulator name (``H2-1E``, ``H2-Emulator``) gives its parent machine's backend.
 
     Example::
 
         >>> offline_backend("H2-2").backend_info.n_nodes >= 16
         True
+        >>> offline_backend("H2-1E").backend_info.device_name
+        'H2-1'
     """
-    _check_device(device)
+    machine = _machine(device)
     from pytket.extensions.quantinuum import QuantinuumAPIOffline, QuantinuumBackend
 
-    return QuantinuumBackend(device, api_handler=QuantinuumAPIOffline())
+    return QuantinuumBackend(machine, api_handler=QuantinuumAPIOffline())
+
+
+def check_fits(circuit, *, device: str) -> None:
+    """Refuse a circuit with more qubits than the device (or its emulator's parent) has.
+
+    Example::
+
+        >>> from pytket import Circuit
+        >>> check_fits(Circuit(61), device="H2-1")
+        Traceback (most recent call last):
+        ...
+        ftq.errors.InputError: the circuit needs 61 qubits but H2-1 has 56 (at most 55 strands).
+    """
+    backend = offline_backend(device)
+    have = backend.backend_info.n_nodes
+    if circuit.n_qubits > have:
+        raise InputError(
+            f"the circuit needs {circuit.n_qubits} qubits but {device} has {have} (at most {have - 1} strands)."
+        )
 
 
 def compile_circuit(circuit, *, device: str = "H2-1", optimisation_level: int = 2):
@@ -81,6 +115,7 @@ def compile_circuit(circuit, *, device: str = "H2-1", optimisation_level: int = 
     """
     if optimisation_level not in (0, 1, 2, 3):
         raise InputError(f"optimisation level {optimisation_level!r} is not 0, 1, 2 or 3.")
+    check_fits(circuit, device=device)
     return offline_backend(device).get_compiled_circuit(circuit, optimisation_level=optimisation_level)
 
 
@@ -133,6 +168,24 @@ def hqc(*, one_qubit_gates: int, two_qubit_gates: int, prep_measure: int, shots:
     if shots < 1:
         raise InputError(f"shots {shots!r} must be a positive integer.")
     return 5 + shots * (one_qubit_gates + 10 * two_qubit_gates + 5 * prep_measure) / 5000
+
+
+def circuit_hqc(compiled, *, shots: int) -> float:
+    """HQC of a compiled circuit at ``shots`` (state preparations: one per qubit, plus measurements, resets).
+
+    Example::
+
+        >>> from pytket import Circuit
+        >>> circuit_hqc(compile_circuit(Circuit(2).CX(0, 1).measure_all()), shots=100)
+        5.64
+    """
+    c = gate_counts(compiled)
+    return hqc(
+        one_qubit_gates=c["one_qubit_gates"],
+        two_qubit_gates=c["two_qubit_gates"],
+        prep_measure=c["qubits"] + c["measurements"] + c["resets"],
+        shots=shots,
+    )
 
 
 def compile_report(

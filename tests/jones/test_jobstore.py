@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 
 from ftq.errors import InputError
+from jones import nexus
 from jones.braids import Braid
 from jones.jobstore import JobStore
+from jones.nexus import DisabledTransport
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,14 +30,15 @@ def test_record_writes_the_job_before_anything_is_sent(tmp_path):
     assert '"qubits"' in store.circuit_json(jid)
 
 
-def test_hardware_submission_without_network_keeps_job_not_sent(tmp_path):
-    store = JobStore(tmp_path / "j.sqlite")
+def test_without_opt_in_nothing_is_sent_and_the_job_stays_resendable(tmp_path):
+    store = JobStore(tmp_path / "j.sqlite", transport=DisabledTransport())
     ids = store.submit(Braid.parse("1,1,1"), device="H2-1", shots=10, parts=("re",))
     job = store.get(ids[0])
-    assert job.status == "not sent"
-    assert job.message and job.message.endswith(".") and "\n" not in job.message
-    # fetching a job that was never sent changes nothing
-    assert store.fetch(ids[0]).status == "not sent"
+    assert job.status == "not sent" and job.handle is None
+    assert job.message.endswith(".") and "\n" not in job.message and "FTQ_JONES_NEXUS=1" in job.message
+    assert store.fetch(ids[0]).status == "not sent"  # fetching a job never sent changes nothing
+    assert store.resend(ids[0]).status == "not sent"
+    assert nexus.default_transport().__class__ is DisabledTransport  # the opt-in is off in tests
 
 
 def test_local_jobs_complete_and_results_are_idempotent(tmp_path):
@@ -63,7 +66,9 @@ def test_unknown_job_device_and_shots_are_input_errors(tmp_path):
 _SCRIPT = """
 import sys
 from jones.braids import Braid
+from jones import nexus
 from jones.jobstore import JobStore
+from jones.nexus import DisabledTransport
 store = JobStore(sys.argv[1])
 if sys.argv[2] == "submit":
     store.submit(Braid.parse("1,-2,1,-2,3,-2,3,1", strands=5), device="local-noisy", shots=200000, seed=9)
