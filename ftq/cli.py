@@ -53,6 +53,17 @@ class _Group(click.Group):
             sys.exit(2)
 
 
+#: sinter's postselection predicate, shared by the commands that read a circuit (overrides the tags).
+predicate_option = click.option(
+    "--postselected-detectors-predicate",
+    "predicate",
+    default=None,
+    metavar="EXPR",
+    help="Postselect the detectors where this Python expression in index, coords (and metadata) is true, as "
+    "sinter collect --postselected_detectors_predicate; overrides the detector tags (the default).",
+)
+
+
 @click.group(cls=_Group)
 @click.version_option(package_name="ftq")
 def main() -> None:
@@ -78,8 +89,9 @@ def main() -> None:
     help="A registered decoder, e.g. gap: match the decoded detectors; perfectionist: discard on any event.",
 )
 @click.option("--seed", type=int, default=None, help="Simulator seed (default: random).")
+@predicate_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def sample_cmd(file, shots, decoder, seed, as_json) -> None:
+def sample_cmd(file, shots, decoder, seed, predicate, as_json) -> None:
     """Sample one circuit: staged sampling, postselection from detector tags, then decoding.
 
     Reported kept shots and errors are before any gap cut.
@@ -94,7 +106,7 @@ def sample_cmd(file, shots, decoder, seed, as_json) -> None:
 
     if shots < 1:
         raise InputError(f"--shots {shots} must be a positive integer.")
-    circuit = read_tagged_circuit(file)
+    circuit = read_tagged_circuit(file, postselected_detectors_predicate=predicate)
     out = sample_decoded(circuit, load_decoder(decoder), shots=shots, seed=seed)
     if as_json:
         click.echo(json.dumps(out.to_json()))
@@ -185,6 +197,7 @@ def sweep_compact_cmd(source) -> None:
 @click.option("--scale-noise", type=float, default=1.0, show_default=True, help="Multiply all noise by this.")
 @click.option("--seed", type=int, default=None, help="Sampling seed (default: random).")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False), default=None, help="Append a sinter row.")
+@predicate_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def estimate_cmd(
     circuit_file,
@@ -198,6 +211,7 @@ def estimate_cmd(
     scale_noise,
     seed,
     csv_path,
+    predicate,
     as_json,
 ) -> None:
     """Estimate the logical error rate among kept shots of a postselection-only circuit.
@@ -215,6 +229,10 @@ def estimate_cmd(
 
     path = pathlib.Path(circuit_file)
     circuit = read_circuit(path)
+    if predicate is not None:
+        from ftq.tags import apply_postselection_predicate
+
+        circuit = apply_postselection_predicate(circuit, predicate)
     if scale_noise != 1.0:
         circuit = rescale(circuit, scale_noise)
     result = estimate(
@@ -234,6 +252,8 @@ def estimate_cmd(
     payload = result.to_json()
     payload["circuit"] = path.name
     payload["noise_scale"] = scale_noise
+    if predicate is not None:
+        payload["postselected_detectors_predicate"] = predicate
     payload.pop("custom_counts", None)
     if as_json:
         click.echo(json.dumps(payload))

@@ -200,3 +200,30 @@ def test_enumeration_tail_orders_reach_the_exact_next_orders(reference_dir):
     width = d.ler_with_tail_high - d.ler_with_tail_low
     assert abs(d.ler_with_tail - exact6) <= width  # within two standard errors of the tail estimate
     assert set(d.tail_by_weight) == {"5", "6"}
+
+
+def test_cli_estimates_the_msc_circuit_through_the_predicate(reference_dir):
+    """MSC's own d1=3 circuit, every detector postselected as MSC does: published 3.92e-7 [3.70, 4.15]e-7,
+    71.627% kept. Without the predicate its 5-entry coordinates are refused in one sentence naming the option."""
+    (path,) = (reference_dir / "msc" / "circuits").glob("*.stim")
+    runner = CliRunner()
+    res = runner.invoke(main, ["estimate", str(path), "--max-weight", "3"])
+    assert res.exit_code == 2 and res.output.count("\n") == 1, res.output
+    assert "--postselected-detectors-predicate" in res.output
+    args = [
+        "estimate",
+        str(path),
+        "--max-weight",
+        "3",
+        "--json",
+        "--postselected-detectors-predicate",
+        "True",
+    ]
+    res = runner.invoke(main, args)
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert out["postselected_detectors_predicate"] == "True"
+    assert out["fault_distance"] == 3
+    assert out["ler_low"] <= 3.92e-7 <= out["ler_high"]
+    assert 3.70e-7 < out["ler"] < 4.15e-7
+    assert abs(out["kept_fraction"] - 0.71627) < 5e-4
