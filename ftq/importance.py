@@ -4,8 +4,9 @@ The circuit's detector error model (every mechanism i fires independently with p
 with inflated probabilities ``q_i = α·p_i``; stim's DEM sampler returns which mechanisms fired in each shot,
 so each shot's likelihood ratio ``w = Π p_i^x_i (1-p_i)^(1-x_i) / Π q_i^x_i (1-q_i)^(1-x_i)`` is exact.
 Both ``P(kept)`` and ``P(kept and wrong)`` are estimated as weighted means, and the logical error rate is
-their ratio; the confidence interval comes from the delta method on the ratio, and the effective sample
-size ``(Σ w·f)² / Σ (w·f)²`` of the wrong-and-kept shots says how many shots the estimate is worth.
+their ratio; the confidence interval comes from the delta method on the ratio (with fewer than 10 logical
+errors seen, its upper end is at least a rigorous bound: the largest weight a faulty shot can carry times the
+exact upper bound on the hit fraction), and the effective sample size ``(Σ w·f)² / Σ (w·f)²`` of the wrong-and-kept shots says how many shots the estimate is worth.
 
 Scaling helps when the rare event is "few faults in the right places": choosing α so that the expected
 number of faults is about the fault distance makes logical errors common while the weights stay moderate.
@@ -155,6 +156,12 @@ def importance_sample(
         if sum_k > 0
         else (float("nan"), float("nan"), float("nan"))
     )
+    if sum_k > 0 and hits < RESOLVED_HITS:
+        # too few logical errors for the delta method: bound P(kept and wrong) by the largest weight a shot
+        # with ≥ 1 fault can carry, Π(1−p)/(1−q) / min(q/p), times the exact upper bound on the hit fraction
+        lr = q[live] / p[live]
+        cap = math.exp(const) / float(lr.min()) if lr.size else 0.0
+        hi = max(hi, min(1.0, cap * clopper_pearson(hits, n)[1] / (sum_k / n)))
     ess = sum_f**2 / sq_f if sq_f > 0 else 0.0
     return ImportanceResult(
         ler=ler,

@@ -307,3 +307,29 @@ def test_cli_combined_json_has_the_parts(tmp_path):
     assert all({"method", "ler", "ler_low", "ler_high"} <= set(p) for p in out["parts"].values())
     res = CliRunner().invoke(main, ["estimate", str(f), "--seed", "1", "--max-weight", "2"])
     assert res.exit_code == 0 and "extrapolated (faults" in res.output
+
+
+def test_combined_reproduces_the_msc_published_point_through_the_predicate(reference_dir):
+    """MSC's d1=3 circuit, every detector postselected (predicate 'True'): the combined interval lies inside the
+    published 95% interval [3.70, 4.15]e-7 (3.92e-7, 1,155 errors), kept fraction 71.627%."""
+    from ftq.tags import apply_postselection_predicate
+
+    (path,) = (reference_dir / "msc" / "circuits").glob("*.stim")
+    c = apply_postselection_predicate(stim.Circuit.from_file(path), "True")
+    e = combined_estimate(c, target_rel_error=0.05, seed=2)
+    assert 3.70e-7 <= e.ler_low <= e.ler <= e.ler_high <= 4.15e-7
+    assert abs(e.kept_fraction - 0.71627) < 5e-4
+    assert e.details.fault_distance == 3
+
+
+@pytest.mark.slow
+def test_combined_d5_published_circuit_meets_the_target(reference_dir):
+    """The issue's done-when: published d=5 cultivation-only, target 30%: a 95% interval of half width <= 30%
+    inside the published [2.3, 5.5]e-10, within 10 CPU-minutes; the importance method's interval holds it."""
+    c = stim.Circuit.from_file(reference_dir / "rp2" / "rp_3_rp_5_T_cult.stim")
+    e = combined_estimate(c, target_rel_error=0.3, max_seconds=600, seed=1)
+    assert e.relative_error <= 0.3
+    assert 2.3e-10 <= e.ler_low <= e.ler_high <= 5.5e-10
+    assert e.cpu_seconds <= 600
+    imp = importance_estimate(c, shots=2_000_000, seed=2)
+    assert imp.ler_low <= e.ler <= imp.ler_high
