@@ -579,7 +579,9 @@ def combined_estimate(
     The LER is A/B with interval [A_low / B_high, A_high / B_low]. W (unless given) grows from
     ``min_weight`` until the extrapolated part's upper end is below a quarter of the target half width,
     or the next depth would not fit in 60% of ``max_seconds``; sampling then runs until the interval's half
-    width is ``target_rel_error`` × LER, the CPU budget is spent, or sampling can no longer narrow it.
+    width is ``target_rel_error`` × LER, the CPU budget is spent, or sampling can no longer narrow it. The
+    reported sampled numbers come from a second, fresh set of draws with the allocation the first phase chose,
+    so the stopping rule cannot bias them (it costs twice the sampling).
 
     >>> c = stim.Circuit("X_ERROR(0.01) 0 1\\nCX 0 2 1 2\\nM 2 0\\nDETECTOR(0, 0, 0, 1) rec[-2]\\n"
     ...                  "OBSERVABLE_INCLUDE(0) rec[-1]")
@@ -727,6 +729,13 @@ def combined_estimate(
             b = int(round(budget_rounds * share))
             if b > 0:
                 st.draw(k, b)
+    if strata:
+        # the reported numbers come from fresh draws with the allocation chosen above, so the stopping rule
+        # (stop once the target is met, which favours lucky high counts) cannot bias them
+        fresh = StrataSampler(arr, k_max, seed=None if seed is None else seed + 7_919)
+        for k in strata:
+            fresh.draw(k, int(st.n[k]))
+        st = fresh
     ler, lo, hi, parts, widths, _, _, _, _, _ = summary()
     details = CombinedDetails(
         max_weight=w,

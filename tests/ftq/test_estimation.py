@@ -264,7 +264,7 @@ def test_combined_interval_coverage_on_d3_cultivation_at_raised_noise(reference_
     extrapolated): over 60 seeds the interval holds the weight-6 enumeration in >= 93% of runs."""
     c = scale_noise(stim.Circuit.from_file(reference_dir / "rp2" / "rp_3_T_cult.stim"), 3.0)
     ref = enumeration_estimate(c, max_weight=6)
-    assert ref.details.ler_by_weight["6"] < 1e-3 * ref.ler  # the reference is converged far below the widths
+    assert ref.details.ler_by_weight["6"] < 2e-3 * ref.ler  # the reference is converged far below the widths
     runs = [(ref.ler, combined_estimate(c, max_weight=3, target_rel_error=0.2, seed=s)) for s in range(60)]
     assert _coverage(runs) >= 0.93
 
