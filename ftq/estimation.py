@@ -1,5 +1,7 @@
-"""Rare-event estimation of postselected logical error rates: one result type, three methods.
+"""Rare-event estimation of postselected logical error rates: one result type, four methods.
 
+* ``combined`` — exact enumeration to W faults, stratified sampling above, an extrapolated tail, one 95%
+  interval with each part's contribution (:func:`combined_estimate`, the CLI default);
 * ``enumerate`` — exact sums over undetected error sets of ≤ w mechanisms (:mod:`ftq.enumeration`);
 * ``importance`` — sampling stratified by fault count, or with inflated noise and exact likelihood-ratio
   weights (:mod:`ftq.importance`);
@@ -7,7 +9,10 @@
 
 Every method returns an :class:`Estimate` (``ler``, ``ler_low``, ``ler_high``, ``method``, ``cpu_seconds``, and
 typed method-specific ``details``: :class:`BruteDetails`, :class:`EnumerationDetails`,
-:class:`StratifiedDetails` or :class:`ScaledDetails`) that can be written as a sinter CSV row (:meth:`Estimate.to_task_stats`) and so shares sinter's plotting path.
+:class:`StratifiedDetails`, :class:`ScaledDetails` or :class:`CombinedDetails`) that can be written as a sinter CSV row (:meth:`Estimate.to_task_stats`) and so shares sinter's plotting path.
+
+No method prints an interval that leaves out probability it did not account for: what it did not resolve
+widens the upper end (a rigorous bound, or for the combined tail a bound under the assumption it names).
 
 The logical error rate is ``P(observable flipped | no postselected detector fired)``; circuits whose
 detectors are all postselected (cultivation-only) are supported.
@@ -652,7 +657,7 @@ def combined_estimate(
         unres = strata_sum(pis[unres_k], st.hits[unres_k], st.n[unres_k])
         kept = strata_sum(pis[strata], st.kept[strata], st.n[strata])
         known = [c0 * float(x) for x in res.sum_logical] + [
-            float(pis[k]) * st.hits[k] / st.n[k] for k in res_k
+            float(pis[k]) * int(st.hits[k]) / int(st.n[k]) for k in res_k
         ]
         rigorous_hi = unres.high + tail
         geo = _geometric_tail(known)
