@@ -141,10 +141,21 @@ def demo_cmd(shots: int, seed: int, max_weight: int, out: str) -> None:
         click.echo(line)
 
 
-def _layout_resolver(spec):
-    """json_metadata -> StageLayout for the tasks of a sweep spec (None when the circuit cannot be built)."""
+def _layout_resolver(spec, predicate=None):
+    """json_metadata -> StageLayout for the tasks of a sweep spec (None when the circuit cannot be built).
+
+    ``predicate`` (sinter's postselection predicate) replaces the spec's own, if given.
+    """
+    import dataclasses
+
     from cultivation.volume import stage_layout
     from ftq.sweeps import build_circuits
+
+    if predicate is not None:
+        from ftq.tags import compile_predicate
+
+        compile_predicate(predicate)
+        spec = dataclasses.replace(spec, postselected_detectors_predicate=predicate)
 
     try:
         circuits = build_circuits(spec)
@@ -161,8 +172,10 @@ def _layout_resolver(spec):
 
 
 def _circuit_key(meta: dict) -> str:
-    """A task's metadata without the decoder's version: rows of an older decoder ran the same circuit."""
-    return json.dumps({k: v for k, v in meta.items() if k != "decoder_version"}, sort_keys=True)
+    """A task's metadata without the decoder's version (rows of an older decoder ran the same circuit) and
+    without the postselection predicate (``plot --postselected-detectors-predicate`` may replace it)."""
+    drop = ("decoder_version", "postselected_detectors_predicate")
+    return json.dumps({k: v for k, v in meta.items() if k not in drop}, sort_keys=True)
 
 
 @click.command("plot")
@@ -180,7 +193,16 @@ def _circuit_key(meta: dict) -> str:
     default=None,
     help="Also name the best Pareto point within this many attempts per kept shot.",
 )
-def plot_cmd(source, out, msc, max_attempts) -> None:
+@click.option(
+    "--postselected-detectors-predicate",
+    "predicate",
+    default=None,
+    metavar="EXPR",
+    help="Postselect the detectors where this Python expression in index, coords (and metadata) is true, as "
+    "sinter collect --postselected_detectors_predicate, when laying out the sweep's circuits (overrides the "
+    "spec's key and the detector tags).",
+)
+def plot_cmd(source, out, msc, max_attempts, predicate) -> None:
     """Plot LER vs attempts per kept shot and vs volume (RP² formula), beside the MSC baseline (S-proxy).
 
     SOURCE is a sweep spec (.toml) or a sinter stats CSV. Also prints, per task, kept shots and LER before
@@ -203,14 +225,14 @@ def plot_cmd(source, out, msc, max_attempts) -> None:
         csv_path = spec.stats_path
         if not csv_path.exists():
             raise InputError(f"sweep {spec.name!r} has no results yet ({str(csv_path)!r}); run it first.")
-        resolver = _layout_resolver(spec)
+        resolver = _layout_resolver(spec, predicate)
     else:
         csv_path = src
         if not csv_path.is_file():
             raise InputError(f"{source!r} does not exist.")
         for toml in sorted(csv_path.parent.glob("*.toml")):
             try:
-                resolver = _layout_resolver(load_spec(toml))
+                resolver = _layout_resolver(load_spec(toml), predicate)
                 break
             except InputError:
                 continue

@@ -242,6 +242,18 @@ class EnumerationResult:
         return math.expm1(total) - total
 
     @property
+    def composite_logical_bound(self) -> float:
+        """Bound on Σ Π r over the *logical* kernel sets that are unions of ≥ 2 enumerated primitive sets.
+
+        Such a union has at least one logical part, so its weight appears in the expansion of
+        Π_B(1 + P_j) · (Π_L(1 + P_j) − 1) − P_L ≤ e^{P_B} (e^{P_L} − 1) − P_L (B: benign, L: logical parts):
+        of order P_L · P_B, far below :attr:`composite_bound` (order P_B²) when logical sets are rare.
+        """
+        p_l = float(self.sum_logical.sum())
+        p_b = float(self.sum_benign.sum())
+        return max(0.0, math.expm1(p_l) - p_l + math.expm1(p_b) * math.expm1(p_l))
+
+    @property
     def unenumerated_bound(self) -> float:
         """Rigorous bound on Σ Π r over all kernel sets not enumerated: P(K > w)/Π(1−p) + composite bound."""
         return self.tail_probability / math.exp(self.log_no_fault) + self.composite_bound

@@ -1,5 +1,7 @@
-"""Rare-event estimation of postselected logical error rates: one result type, three methods.
+"""Rare-event estimation of postselected logical error rates: one result type, four methods.
 
+* ``combined`` — exact enumeration to W faults, stratified sampling above, an extrapolated tail, one 95%
+  interval with each part's contribution (:func:`combined_estimate`, the CLI default);
 * ``enumerate`` — exact sums over undetected error sets of ≤ w mechanisms (:mod:`ftq.enumeration`);
 * ``importance`` — sampling stratified by fault count, or with inflated noise and exact likelihood-ratio
   weights (:mod:`ftq.importance`);
@@ -7,7 +9,10 @@
 
 Every method returns an :class:`Estimate` (``ler``, ``ler_low``, ``ler_high``, ``method``, ``cpu_seconds``, and
 typed method-specific ``details``: :class:`BruteDetails`, :class:`EnumerationDetails`,
-:class:`StratifiedDetails` or :class:`ScaledDetails`) that can be written as a sinter CSV row (:meth:`Estimate.to_task_stats`) and so shares sinter's plotting path.
+:class:`StratifiedDetails`, :class:`ScaledDetails` or :class:`CombinedDetails`) that can be written as a sinter CSV row (:meth:`Estimate.to_task_stats`) and so shares sinter's plotting path.
+
+No method prints an interval that leaves out probability it did not account for: what it did not resolve
+widens the upper end (a rigorous bound, or for the combined tail a bound under the assumption it names).
 
 The logical error rate is ``P(observable flipped | no postselected detector fired)``; circuits whose
 detectors are all postselected (cultivation-only) are supported.
@@ -40,7 +45,7 @@ import stim
 
 from ftq.errors import InputError
 
-METHODS = ("enumerate", "importance", "brute")
+METHODS = ("combined", "enumerate", "importance", "brute")
 Z95 = 1.959963984540054
 
 
@@ -123,6 +128,44 @@ class ScaledDetails(_Details):
 
 
 @dataclasses.dataclass(frozen=True)
+class Part(_Details):
+    """One part of a combined estimate, in LER units (its share of P(kept and wrong), over P(kept)).
+
+    ``weights`` names the fault counts it covers (``"0-6"``, ``"7-9"``, ``"10+"``), ``method`` how it was
+    obtained, ``ler_low``/``ler_high`` its own 95% range (rigorous, sampled, or under the stated assumption).
+    """
+
+    method: str
+    weights: str
+    ler: float
+    ler_low: float
+    ler_high: float
+
+
+@dataclasses.dataclass(frozen=True)
+class CombinedDetails(_Details):
+    """The combined estimator (:func:`combined_estimate`): exact, sampled and extrapolated parts.
+
+    ``parts`` maps ``exact`` / ``sampled`` / ``extrapolated`` to :class:`Part` JSON; ``dominant_uncertainty``
+    names the part (or ``kept`` for the denominator) with the widest range; ``strata`` maps a sampled
+    fault count k to ``[P(K=k), draws, kept, logical errors]``; ``enumeration_seconds`` the CPU time of each
+    enumeration depth tried while choosing ``max_weight``.
+    """
+
+    max_weight: int
+    fault_distance: int | None
+    ler_by_weight: dict[str, float]
+    parts: dict[str, dict[str, Any]]
+    dominant_uncertainty: str
+    enumeration_seconds: dict[str, float]
+    strata: dict[str, list[float]]
+    k_max: int
+    tail_probability: float
+    samples: int
+    custom_counts: dict[str, int]
+
+
+@dataclasses.dataclass(frozen=True)
 class Estimate:
     """A logical error rate among kept shots with a 95% interval, the method, and its CPU cost.
 
@@ -136,7 +179,9 @@ class Estimate:
     method: str
     cpu_seconds: float
     kept_fraction: float | None = None
-    details: BruteDetails | EnumerationDetails | StratifiedDetails | ScaledDetails | None = None
+    details: (
+        BruteDetails | EnumerationDetails | StratifiedDetails | ScaledDetails | CombinedDetails | None
+    ) = None
 
     @property
     def relative_error(self) -> float:
@@ -208,6 +253,16 @@ class Estimate:
             seconds=float(self.cpu_seconds),
             custom_counts=collections.Counter(custom),
         )
+
+
+def _dem_probabilities(circuit: stim.Circuit | stim.DetectorErrorModel) -> np.ndarray:
+    """Every error mechanism's probability (undecomposed DEM), as :func:`ftq.enumeration.dem_arrays` keeps them."""
+    from ftq.enumeration import postselected_dem
+
+    dem = postselected_dem(circuit)
+    return np.array(
+        [float(i.args_copy()[0]) for i in dem.flattened() if i.type == "error" and i.args_copy()[0] > 0]
+    )
 
 
 def _finite(x: float) -> float | None:
@@ -340,7 +395,8 @@ def enumeration_estimate(
 
     With ``tail_orders`` > 0 the next orders (weights max_weight+1 … max_weight+tail_orders) are estimated by
     :func:`ftq.enumeration.tail_estimate` with ``tail_paths`` random paths and reported in ``details`` as
-    ``ler_with_tail`` with a 95% interval (``ler_with_tail_low/high``); ``ler`` stays the exact partial sum.
+    ``ler_with_tail`` with a 95% interval (``ler_with_tail_low/high``; the upper end also adds the rigorous
+    bound on everything beyond those orders); ``ler`` stays the exact partial sum.
 
     ``ler_low``/``ler_high`` are rigorous: they add everything not enumerated (bounded by the probability
     that more than w mechanisms fire, plus unions of enumerated sets) to the kept and to the wrong-and-kept
@@ -389,6 +445,13 @@ def enumeration_estimate(
         add = float(sum(t.sum_logical[k] for k in extra_w))
         se = math.sqrt(float(sum(t.se_logical[k] ** 2 for k in extra_w)))
         d_tail = d_sum + float(sum(t.sum_benign[k] + t.sum_logical[k] for k in extra_w))
+        # what neither the enumeration nor the paths reach: more than max_weight + tail_orders faults, and
+        # unions of primitive sets; rigorous, added to the upper end so the interval omits no mass
+        from ftq.enumeration import fault_count_distribution
+
+        arr_p = _dem_probabilities(circuit)
+        beyond = max(0.0, 1.0 - float(fault_count_distribution(arr_p, k_max=max_weight + tail_orders).sum()))
+        beyond = beyond / math.exp(res.log_no_fault) + res.composite_logical_bound
         details = dataclasses.replace(
             details,
             tail_by_weight={
@@ -397,7 +460,7 @@ def enumeration_estimate(
             tail_paths=tail_paths,
             ler_with_tail=(n_sum + add) / d_tail,
             ler_with_tail_low=(n_sum + max(0.0, add - Z95 * se)) / d_tail,
-            ler_with_tail_high=(n_sum + add + Z95 * se) / d_tail,
+            ler_with_tail_high=min(1.0, (n_sum + add + Z95 * se + beyond) / d_tail),
         )
     return Estimate(
         ler=ler,
@@ -482,6 +545,227 @@ def importance_estimate(
     )
 
 
+def _geometric_tail(orders: list[float]) -> tuple[float, float, float] | None:
+    """Continuation of a decaying per-weight series from its last two terms: (ratio, sum, sum at twice the ratio).
+
+    None when the last two terms are not both positive or the ratio is ≥ 1/2 (no stated decay to lean on).
+    """
+    if len(orders) < 2 or not (orders[-1] > 0 and orders[-2] > 0):
+        return None
+    rho = orders[-1] / orders[-2]
+    if rho >= 0.5:
+        return None
+    return rho, orders[-1] * rho / (1 - rho), orders[-1] * 2 * rho / (1 - 2 * rho)
+
+
+def combined_estimate(
+    circuit: stim.Circuit | stim.DetectorErrorModel,
+    *,
+    target_rel_error: float = 0.3,
+    max_seconds: float = 600.0,
+    max_weight: int | None = None,
+    min_weight: int = 3,
+    seed: int | None = None,
+) -> Estimate:
+    """Exact enumeration up to W faults, stratified sampling above, an extrapolated tail: one 95% interval.
+
+    With A = P(kept and wrong) and B = P(kept), both split by the fault count K (``P(K = k)`` exact):
+
+    * **exact** (k ≤ W): :func:`ftq.enumeration.enumerate_undetected`; its upper end adds the rigorous bound
+      on unions of primitive sets (:attr:`~ftq.enumeration.EnumerationResult.composite_logical_bound`);
+    * **sampled** (W < k, up to the first stratum with fewer than 10 logical errors seen): exact draws of
+      k-fault sets (:class:`ftq.importance.StrataSampler`), a normal interval per stratum;
+    * **extrapolated** (the remaining strata, and K > k_max): when the last two known orders a_{j−1}, a_j
+      fall with ratio ρ < 1/2, the geometric continuation a_j ρ/(1−ρ), with upper end a_j 2ρ/(1−2ρ) —
+      *assuming* the per-weight contributions keep falling at least at twice the last ratio — capped by the
+      rigorous sampled bound of those strata; otherwise that rigorous bound (Clopper–Pearson per stratum,
+      plus P(K > k_max)) alone. The part's ``method`` says which.
+
+    The LER is A/B with interval [A_low / B_high, A_high / B_low]. W (unless given) grows from
+    ``min_weight`` until the extrapolated part's upper end is below a quarter of the target half width,
+    or the next depth would not fit in 60% of ``max_seconds``; sampling then runs until the interval's half
+    width is ``target_rel_error`` × LER, the CPU budget is spent, or sampling can no longer narrow it. The
+    reported sampled numbers come from a second, fresh set of draws with the allocation the first phase chose,
+    so the stopping rule cannot bias them (it costs twice the sampling).
+
+    >>> c = stim.Circuit("X_ERROR(0.01) 0 1\\nCX 0 2 1 2\\nM 2 0\\nDETECTOR(0, 0, 0, 1) rec[-2]\\n"
+    ...                  "OBSERVABLE_INCLUDE(0) rec[-1]")
+    >>> e = combined_estimate(c, max_weight=2, seed=1)
+    >>> round(e.ler, 6), e.ler_low <= e.ler <= e.ler_high, sorted(e.details.parts)
+    (0.000102, True, ['exact', 'extrapolated', 'sampled'])
+    """
+    from ftq.enumeration import (
+        dem_arrays,
+        enumerate_undetected,
+        fault_count_distribution,
+        postselected_dem,
+    )
+    from ftq.importance import RESOLVED_HITS, StrataSampler, strata_sum
+
+    if not 0 < target_rel_error < 1:
+        raise InputError(f"target relative error {target_rel_error} is outside (0, 1)")
+    if not max_seconds > 0:
+        raise InputError(f"CPU budget {max_seconds} s must be positive")
+    t0 = time.process_time()
+    dem = postselected_dem(circuit)
+    arr = dem_arrays(dem)
+    c0 = math.exp(float(np.log1p(-arr.p).sum()))  # P(no fault)
+
+    # 1. exact part, choosing W
+    w = max_weight if max_weight is not None else min_weight
+    seconds: dict[str, float] = {}
+    while True:
+        t = time.process_time()
+        res = enumerate_undetected(dem, max_weight=w)
+        seconds[str(w)] = round(time.process_time() - t, 3)
+        if max_weight is not None:
+            break
+        orders = [c0 * float(x) for x in res.sum_logical]
+        a_exact = c0 * float(res.sum_logical.sum())
+        geo = _geometric_tail(orders)
+        if geo is not None and a_exact > 0 and geo[2] <= target_rel_error / 4 * a_exact:
+            break
+        prev = seconds.get(str(w - 1))
+        growth = max(15.0, seconds[str(w)] / prev) if prev and prev > 0.5 else 15.0
+        spent = time.process_time() - t0
+        if w >= 12 or spent + max(seconds[str(w)], 0.05) * growth > 0.6 * max_seconds:
+            break
+        w += 1
+    a_ex = c0 * float(res.sum_logical.sum())
+    a_ex_hi = a_ex + c0 * res.composite_logical_bound
+    b_ex = c0 * res.kept_sum
+    b_ex_hi = b_ex + c0 * res.composite_bound
+
+    # 2. strata above W: exact P(K = k), sampled k-fault sets
+    a_scale = a_ex if a_ex > 0 else 1e-12 * b_ex
+    tol = 0.01 * target_rel_error * a_scale
+    k_cap = max(w + 8, int(4 * arr.p.sum() + 40))
+    dist = fault_count_distribution(arr.p, k_max=min(k_cap, arr.num_mechanisms))
+    tails = 1.0 - np.cumsum(dist)
+    hit = np.nonzero((tails <= tol) & (np.arange(len(dist)) >= w))[0]
+    k_max = int(hit[0]) if len(hit) else len(dist) - 1
+    tail = max(0.0, float(tails[k_max]))
+    pis = dist[: k_max + 1]
+    st = StrataSampler(arr, k_max, seed=seed)
+    strata = list(range(w + 1, k_max + 1))
+
+    def summary():
+        k_u = next((k for k in strata if st.hits[k] < RESOLVED_HITS), k_max + 1)
+        res_k = [k for k in strata if k < k_u]
+        unres_k = [k for k in strata if k >= k_u]
+        samp = strata_sum(pis[res_k], st.hits[res_k], st.n[res_k])
+        unres = strata_sum(pis[unres_k], st.hits[unres_k], st.n[unres_k])
+        kept = strata_sum(pis[strata], st.kept[strata], st.n[strata])
+        known = [c0 * float(x) for x in res.sum_logical] + [
+            float(pis[k]) * int(st.hits[k]) / int(st.n[k]) for k in res_k
+        ]
+        rigorous_hi = unres.high + tail
+        geo = _geometric_tail(known)
+        last = k_u - 1
+        if geo is not None:
+            rho, g, g_hi = geo
+            ex = Part(
+                method=f"geometric continuation of orders {last - 1} and {last} (ratio {rho:.3g}); upper end "
+                f"at ratio {2 * rho:.3g}, assuming the per-weight contributions keep falling at least that "
+                "fast; capped by the rigorous sampled bound",
+                weights=f"{k_u}+",
+                ler=min(g, rigorous_hi),
+                ler_low=unres.low,
+                ler_high=min(g_hi, rigorous_hi),
+            )
+        else:
+            ex = Part(
+                method="rigorous bound: Clopper-Pearson upper end of each unresolved sampled stratum, plus "
+                "P(K > k_max) (no decaying series to extrapolate)",
+                weights=f"{k_u}+",
+                ler=unres.est,
+                ler_low=unres.low,
+                ler_high=rigorous_hi,
+            )
+        a = a_ex + samp.est + ex.ler
+        a_lo = a_ex + samp.low + ex.ler_low
+        a_hi = a_ex_hi + samp.high + ex.ler_high
+        b = b_ex + kept.est
+        b_lo, b_hi = b_ex + kept.low, b_ex_hi + kept.high + tail
+        ler, lo, hi = a / b, a_lo / b_hi, min(1.0, a_hi / b_lo)
+        parts = {
+            "exact": Part(
+                method="exact enumeration of undetected sets; upper end adds the rigorous bound on unions of "
+                "primitive sets",
+                weights=f"0-{w}",
+                ler=a_ex / b,
+                ler_low=a_ex / b,
+                ler_high=a_ex_hi / b,
+            ),
+            "sampled": Part(
+                method=f"stratified sampling of k-fault sets, exact P(K=k), normal interval per stratum "
+                f"(>= {RESOLVED_HITS} logical errors each)",
+                weights=f"{w + 1}-{k_u - 1}" if res_k else "none",
+                ler=samp.est / b,
+                ler_low=samp.low / b,
+                ler_high=samp.high / b,
+            ),
+            "extrapolated": dataclasses.replace(
+                ex, ler=ex.ler / b, ler_low=ex.ler_low / b, ler_high=ex.ler_high / b
+            ),
+        }
+        widths = {k: v.ler_high - v.ler_low for k, v in parts.items()}
+        widths["kept"] = ler * ((b_hi - b_lo) / b)
+        reducible = widths["sampled"] + widths["kept"] + (widths["extrapolated"] if geo is None else 0.0)
+        return ler, lo, hi, parts, widths, reducible, unres.margins, samp.margins, res_k, unres_k
+
+    pilot = 20_000
+    for k in strata:
+        st.draw(k, pilot)
+    budget_rounds = 2_000_000
+    while strata:
+        ler, lo, hi, parts, widths, reducible, m_unres, m_samp, res_k, unres_k = summary()
+        total = hi - lo
+        if ler > 0 and total <= 2 * target_rel_error * ler:
+            break
+        if time.process_time() - t0 > max_seconds or reducible < 0.25 * total:
+            break
+        margins = np.zeros(k_max + 1)
+        margins[res_k] = m_samp
+        margins[unres_k] = m_unres
+        m = margins[strata]
+        alloc = m / m.sum() if m.sum() > 0 else np.full(len(strata), 1 / len(strata))
+        for k, share in zip(strata, alloc, strict=True):
+            b = int(round(budget_rounds * share))
+            if b > 0:
+                st.draw(k, b)
+    if strata:
+        # the reported numbers come from fresh draws with the allocation chosen above, so the stopping rule
+        # (stop once the target is met, which favours lucky high counts) cannot bias them
+        fresh = StrataSampler(arr, k_max, seed=None if seed is None else seed + 7_919)
+        for k in strata:
+            fresh.draw(k, int(st.n[k]))
+        st = fresh
+    ler, lo, hi, parts, widths, _, _, _, _, _ = summary()
+    details = CombinedDetails(
+        max_weight=w,
+        fault_distance=res.fault_distance,
+        ler_by_weight={str(k): v for k, v in res.ler_by_weight().items() if v > 0},
+        parts={k: v.to_json() for k, v in parts.items()},
+        dominant_uncertainty=max(widths, key=widths.get),
+        enumeration_seconds=seconds,
+        strata={str(k): [float(pis[k]), int(st.n[k]), int(st.kept[k]), int(st.hits[k])] for k in strata},
+        k_max=k_max,
+        tail_probability=tail,
+        samples=int(st.n.sum()),
+        custom_counts={f"hits_k{k}": int(st.hits[k]) for k in strata if st.hits[k]},
+    )
+    return Estimate(
+        ler=ler,
+        ler_low=lo,
+        ler_high=hi,
+        method="combined",
+        cpu_seconds=time.process_time() - t0,
+        kept_fraction=b_ex + float(np.dot(pis[strata], st.kept[strata] / np.maximum(st.n[strata], 1))),
+        details=details,
+    )
+
+
 def estimate(
     circuit: stim.Circuit,
     *,
@@ -503,6 +787,14 @@ def estimate(
     """
     if method not in METHODS:
         raise InputError(f"method {method!r} is not one of {', '.join(METHODS)}")
+    if method == "combined":
+        return combined_estimate(
+            circuit,
+            target_rel_error=0.3 if target_rel_error is None else target_rel_error,
+            max_seconds=600.0 if max_seconds is None else max_seconds,
+            max_weight=max_weight,
+            seed=seed,
+        )
     if method == "enumerate":
         return enumeration_estimate(
             circuit,

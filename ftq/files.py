@@ -87,14 +87,20 @@ def read_circuit(path: str | os.PathLike):
         ) from None
 
 
-def read_tagged_circuit(path: str | os.PathLike):
-    """:func:`read_circuit`, also requiring every detector to carry its tag (:mod:`ftq.tags`) coordinates."""
+def read_tagged_circuit(path: str | os.PathLike, *, postselected_detectors_predicate: str | None = None):
+    """:func:`read_circuit`, also requiring every detector to carry its tag (:mod:`ftq.tags`) coordinates.
+
+    With ``postselected_detectors_predicate`` (sinter's meaning) the predicate decides which detectors are
+    postselected instead, and the circuit comes back re-tagged (:func:`ftq.tags.apply_postselection_predicate`).
+    """
     from ftq.errors import InputError
-    from ftq.tags import read_detector_tags
+    from ftq.tags import apply_postselection_predicate, read_detector_tags
 
     circuit = read_circuit(path)
+    if postselected_detectors_predicate is not None:
+        return apply_postselection_predicate(circuit, postselected_detectors_predicate)
     try:
         read_detector_tags(circuit)
     except ValueError as e:
-        raise InputError(f"circuit file {str(path)!r} has detectors without stage tags ({e}).") from None
+        raise InputError(f"circuit file {str(path)!r}: {e}") from None
     return circuit

@@ -16,6 +16,8 @@ A sweep spec (``sweeps/<name>/<name>.toml``)::
     #                                      # to the spec); then noise / p (and protocol) are labels
     # stage_tau = { "0" = 1.0, "2" = 1.5, "t=2" = 1.5 }   # τ per stage segment for the volume, for circuits
     #                                                   # whose tags carry stage numbers, not stage kinds
+    # postselected_detectors_predicate = "True"   # which detectors discard the shot, as sinter collect's
+    #                                   # --postselected_detectors_predicate (index, coords, metadata); overrides tags
 
 Results go to ``stats.csv`` beside the spec when the spec sits in a folder called ``<name>``, else to
 ``<spec folder>/<name>/stats.csv``. ``run_sweep`` uses sinter's ``save_resume_filepath``: rows already in the
@@ -70,6 +72,7 @@ KEYS = {
     "max_errors": int,
     "circuit": str,
     "stage_tau": dict,
+    "postselected_detectors_predicate": str,
 }
 
 
@@ -120,6 +123,7 @@ class SweepSpec:
     circuit: pathlib.Path | None
     spec_path: pathlib.Path | None = None
     stage_tau: tuple[tuple[str, float], ...] = ()
+    postselected_detectors_predicate: str | None = None
 
     def points(self) -> list[dict]:
         """The grid: one json_metadata dict per task.
@@ -128,6 +132,8 @@ class SweepSpec:
         'a.stim'
         """
         version = load_decoder(self.decoder).metadata()
+        if self.postselected_detectors_predicate is not None:
+            version = version | {"postselected_detectors_predicate": self.postselected_detectors_predicate}
         if self.circuit is not None:
             label = {"protocol": self.protocol} if self.protocol else {}
             return [
@@ -237,6 +243,11 @@ def parse_spec(data: dict, *, name: str, base_dir: pathlib.Path | None = None) -
     max_errors = data.get("max_errors")
     if max_errors is not None and max_errors < 1:
         raise InputError(f"max_errors={max_errors} must be a positive integer.")
+    predicate = data.get("postselected_detectors_predicate")
+    if predicate is not None:
+        from ftq.tags import compile_predicate
+
+        compile_predicate(predicate)  # a syntax error is refused now, before anything runs
     stage_tau = data.get("stage_tau", {})
     for label, tau in stage_tau.items():
         if isinstance(tau, bool) or not isinstance(tau, (int, float)) or not 0 <= tau <= 100:
@@ -253,6 +264,7 @@ def parse_spec(data: dict, *, name: str, base_dir: pathlib.Path | None = None) -
         max_errors=max_errors,
         circuit=circuit_path,
         stage_tau=tuple((str(k), float(v)) for k, v in stage_tau.items()),
+        postselected_detectors_predicate=predicate,
     )
 
 
@@ -293,10 +305,16 @@ def build_circuits(spec: SweepSpec) -> list[tuple[dict, stim.Circuit]]:
             raise InputError(
                 f"sweep circuit {str(spec.circuit)!r} could not be read as a stim circuit ({e})."
             ) from None
-        return [(m, circuit) for m in spec.points()]
-    family = spec.family()
-    for m in spec.points():
-        out.append((m, family.build(m, noise=m["noise"], p=m["p"])))
+        out = [(m, circuit) for m in spec.points()]
+    else:
+        family = spec.family()
+        for m in spec.points():
+            out.append((m, family.build(m, noise=m["noise"], p=m["p"])))
+    if spec.postselected_detectors_predicate is not None:
+        from ftq.tags import apply_postselection_predicate
+
+        expr = spec.postselected_detectors_predicate
+        out = [(m, apply_postselection_predicate(c, expr, metadata=m)) for m, c in out]
     return out
 
 

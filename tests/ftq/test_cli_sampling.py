@@ -109,3 +109,63 @@ def test_plot_finds_the_circuit_of_rows_from_an_older_decoder(tmp_path):
     assert r.exit_code == 0, r.output
     assert '"decoder_version": -1' in r.output
     assert "V = " in r.output.split("best within")[1]
+
+
+# --- foreign circuits (MSC conventions) through sinter's postselection predicate ----------------------
+
+MSC_KEPT = 0.71627  # published kept fraction of the bundled MSC circuit (cultivation/reference/msc/README.md)
+
+
+def _msc_path(reference_dir):
+    (path,) = (reference_dir / "msc" / "circuits").glob("*.stim")
+    return path
+
+
+def _binomial_ok(k: int, n: int, p: float) -> bool:
+    return abs(k - n * p) <= 5 * (n * p * (1 - p)) ** 0.5  # 5 sigma: fails by chance < 1e-6
+
+
+def test_sample_reads_a_foreign_circuit_only_with_a_predicate(reference_dir):
+    path = str(_msc_path(reference_dir))
+    runner = CliRunner()
+    r = runner.invoke(main, ["sample", path, "--shots", "1000", "--decoder", "perfectionist"])
+    assert r.exit_code == 2 and r.output.count("\n") == 1, r.output
+    assert "--postselected-detectors-predicate" in r.output and "Traceback" not in r.output
+    r = runner.invoke(
+        main,
+        ["sample", path, "--shots", "20000", "--decoder", "perfectionist", "--seed", "3", "--json"]
+        + ["--postselected-detectors-predicate", "True"],
+    )
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    assert _binomial_ok(out["kept"], out["shots"], MSC_KEPT)
+
+
+def test_sweep_key_and_plot_option_carry_the_predicate(tmp_path, reference_dir):
+    d = tmp_path / "msc"
+    d.mkdir()
+    (d / "msc.stim").write_text(_msc_path(reference_dir).read_text())
+    (d / "msc.toml").write_text(
+        'circuit = "msc.stim"\np = 0.001\ndecoder = "perfectionist"\nmax_shots = 20000\n'
+        'postselected_detectors_predicate = "True"\n'
+    )
+    runner = CliRunner()
+    r = runner.invoke(main, ["sweep", "run", str(d / "msc.toml")])
+    assert r.exit_code == 0, r.output
+    (row,) = sinter.read_stats_from_csv_files(d / "stats.csv")
+    assert row.json_metadata["postselected_detectors_predicate"] == "True"
+    assert _binomial_ok(row.shots - row.discards, row.shots, MSC_KEPT)
+    r = runner.invoke(
+        main,
+        [
+            "plot",
+            str(d / "msc.toml"),
+            "--out",
+            str(d / "p.png"),
+            "--postselected-detectors-predicate",
+            "True",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(main, ["plot", str(d / "msc.toml"), "--postselected-detectors-predicate", "coords["])
+    assert r.exit_code == 2 and "not a Python expression" in r.output

@@ -83,3 +83,12 @@ def test_stratified_agrees_with_brute_force_on_d3_cultivation(reference_dir):
     b = brute_force(c, shots=8_000_000, seed=22)
     assert b.details.errors >= 10
     assert s.ler_low <= b.ler_high and b.ler_low <= s.ler_high
+
+
+def test_scaled_interval_without_logical_errors_keeps_a_rigorous_upper_end():
+    """Too few shots to see one logical error: the delta method alone would print [0, 0]; the upper end must
+    still hold the exact rate (the largest weight times the exact bound on the hit fraction)."""
+    c = stim.Circuit(TOY.format(p=0.001))
+    r = importance_sample(c, shots=2_000, scale=2.0, seed=5)
+    assert r.hits == 0
+    assert r.ler_low == 0 and r.ler_high >= toy_exact(0.001)

@@ -78,6 +78,16 @@ B = {"builder": "cultivation.sweeps:rp2", "protocol": "end2end", "d1": 3}
             {"circuit": "a.stim", "p": 0.001, "max_shots": 10, "decoder": "perfectionist", "stage_tau": 1.5},
             "wrong type",
         ),
+        (
+            {
+                "circuit": "a.stim",
+                "p": 0.001,
+                "max_shots": 10,
+                "decoder": "perfectionist",
+                "postselected_detectors_predicate": "coords[",
+            },
+            "not a Python expression",
+        ),
     ],
 )
 def test_bad_specs_give_one_sentence(data, fragment):
