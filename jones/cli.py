@@ -11,8 +11,46 @@ Example::
 from __future__ import annotations
 
 import json
+import re
 
 import click
+
+_NEGATIVE_WORD = re.compile(r"\[?\s*-[0-9]")
+
+
+class BraidCommand(click.Command):
+    """A command whose one positional argument is a braid word that may start with a minus sign.
+
+    KnotInfo's words often start with a negative generator (``-1,2,-1,2``); click would read it as an
+    unknown option. Before parsing, the first argument that looks like such a word, and is not the value of
+    an option, is moved behind ``--`` at the end (the braid is the only positional argument).
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        takes_value = {
+            name
+            for p in self.params
+            if isinstance(p, click.Option) and not p.is_flag and not p.count
+            for name in p.opts + p.secondary_opts
+        }
+        rest = list(args)
+        for k, arg in enumerate(rest):
+            if arg == "--":
+                break
+            after_option = k > 0 and rest[k - 1] in takes_value
+            if not after_option and _NEGATIVE_WORD.match(arg):
+                rest = rest[:k] + rest[k + 1 :] + ["--", arg]
+                break
+        return super().parse_args(ctx, rest)
+
+
+def _check_seed(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:
+    """Refuse seeds numpy and the emulators cannot take, as one sentence (not a traceback)."""
+    from ftq.errors import InputError
+
+    if value is not None and not 0 <= value < 2**63:
+        raise InputError(f"--seed {value} is not an integer from 0 to 2^63 - 1.")
+    return value
 
 
 @click.group()
@@ -20,7 +58,7 @@ def jones() -> None:
     """Jones polynomial at t = e^{2πi/5}: exact values, tensor networks, Quantinuum hardware."""
 
 
-@jones.command("value")
+@jones.command("value", cls=BraidCommand)
 @click.argument("braid_word", metavar="BRAID")
 @click.option("--closure", type=click.Choice(["markov", "plat"]), default="markov", show_default=True)
 @click.option(
@@ -35,7 +73,7 @@ def jones_value_cmd(braid_word: str, closure: str, method: str, strands: int | N
     Examples:
       ftq jones value "1,1,1" --method exact          # trefoil: -0.809017+1.314328i
       ftq jones value "[2,2,-1,2]" --strands 4 --closure plat --json
-      ftq jones value --method tensornet -- -1,2,-1,2  # a leading minus needs `--` or [...]
+      ftq jones value -1,2,-1,2 --method tensornet     # a leading minus is a braid word
       ftq jones value anchor --method tensornet         # the anchor's hardware braid (also: demo)
     """
     braid = _jones_braid(braid_word, strands)
@@ -50,7 +88,11 @@ def jones_value_cmd(braid_word: str, closure: str, method: str, strands: int | N
     if as_json:
         click.echo(json.dumps(out))
         return
-    line = f"V = {out['re']:+.9f} {out['im']:+.9f}i   ({method}, {closure}, {braid.strands} strands, "
+    if "re_decimal" in out and (out["re"] is None or max(abs(out["re"]), abs(out["im"])) >= 1e9):
+        shown = f"{out['re_decimal']} {'' if out['im_decimal'].startswith('-') else '+'}{out['im_decimal']}i"
+    else:
+        shown = f"{out['re']:+.9f} {out['im']:+.9f}i"
+    line = f"V = {shown}   ({method}, {closure}, {braid.strands} strands, "
     line += f"{braid.crossings} crossings, {out['seconds']:.3f} s)"
     click.echo(line)
     if "polynomial" in out:
@@ -116,7 +158,7 @@ def _jones_braid(braid_word: str, strands: int | None):
     return Braid.parse(braid_word, strands=strands)
 
 
-@jones.command("compile")
+@jones.command("compile", cls=BraidCommand)
 @click.argument("braid_word", metavar="BRAID")
 @click.option("--closure", type=click.Choice(["markov", "plat"]), default="markov", show_default=True)
 @click.option("--device", type=click.Choice(["H2-1", "H2-2"]), default="H2-1", show_default=True)
@@ -163,7 +205,7 @@ def jones_compile_cmd(
 @click.option("--closure", type=click.Choice(["markov", "plat"]), default="markov", show_default=True)
 @click.option("--backend", type=click.Choice(["noiseless", "noisy"]), default="noiseless", show_default=True)
 @click.option("--shots", type=click.IntRange(min=1), default=2000, show_default=True, help="Shots per part.")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True, callback=_check_seed)
 @click.option("--strands", type=int, default=None, help="Strand count (default: max |generator| + 1).")
 @click.option("--mitigate", is_flag=True, help="Also run echo rescaling and mirror symmetrisation.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
@@ -262,7 +304,9 @@ def _job_dict(job) -> dict:
     show_default=True,
 )
 @click.option("--shots", type=click.IntRange(min=1), default=1000, show_default=True, help="Shots per part.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed (local devices).")
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="Seed (local devices).", callback=_check_seed
+)
 @click.option("--part", type=click.Choice(["re", "im", "both"]), default="both", show_default=True)
 @click.option("--strands", type=int, default=None, help="Strand count (default: max |generator| + 1).")
 @click.option("--store", type=click.Path(dir_okay=False), default=None, help="Job store (SQLite) path.")
@@ -384,7 +428,7 @@ def jones_results_cmd(job_id: int, store: str | None, as_json: bool) -> None:
 )
 @click.option("--backend", type=click.Choice(["noiseless", "noisy"]), default="noisy", show_default=True)
 @click.option("--shots", type=click.IntRange(min=1), default=1000, show_default=True, help="Shots per part.")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True, callback=_check_seed)
 @click.option("--out", "out_path", type=click.Path(dir_okay=False), default=None, help="PNG plot path.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of rows.")
 def jones_benchmark_cmd(
