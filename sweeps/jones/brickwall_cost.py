@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from jones.bench import brickwall_braid
-from jones.tensornet import _network
+from jones.tensornet import _network, time_ordered_tree
 
 STRANDS = (10, 15, 20, 25, 29)
 LAYERS = (5, 10, 20, 50, 100, 220)
@@ -39,24 +39,6 @@ FIT_MIN_LAYERS = 50  # deeper than wide: the width has saturated (constant per s
 CONTRACT_MAX_LOG10_FLOPS = 8.5
 CONTRACT_MAX_WIDTH = 22  # 2^22 complex128 = 64 MB per intermediate
 OUT = Path(__file__).resolve().parent
-
-
-def _sequential_tree(inputs: list, size: dict) -> object:
-    """The time-ordered path: boundary and constraint tensors first, then every crossing in braid order.
-
-    It keeps one growing tensor on the first and current segments of the wires, like a transfer matrix of
-    dimension 2^(n+1) × 2^(n+1): an upper bound of width ≤ 2(n+1) that greedy search misses on deep braids.
-    """
-    import cotengra as ctg
-
-    crossings = [k for k, inds in enumerate(inputs) if len(inds) >= 3]
-    others = [k for k in range(len(inputs)) if k not in set(crossings)]
-    order = others + crossings
-    ssa, last = [], order[0]
-    for step, k in enumerate(order[1:]):
-        ssa.append((last, k))
-        last = len(inputs) + step
-    return ctg.ContractionTree.from_path(inputs, (), size, ssa_path=ssa)
 
 
 def path_cost(braid, *, hyper_seconds: float, seed: int) -> tuple[float, float, str, object, list]:
@@ -72,7 +54,7 @@ def path_cost(braid, *, hyper_seconds: float, seed: int) -> tuple[float, float, 
     inputs = ["".join(symbols[ix] for ix in inds) for inds in inputs]
     size = {sym: 2 for sym in symbols.values()}
     trees = {"greedy": ctg.array_contract_tree(inputs, "", size, optimize="greedy")}
-    trees["time-ordered"] = _sequential_tree(inputs, size)
+    trees["time-ordered"] = time_ordered_tree(inputs, size)
     if hyper_seconds > 0:
         opt = ctg.HyperOptimizer(
             methods=["greedy"], max_repeats=128, max_time=hyper_seconds, minimize="flops", parallel=False,

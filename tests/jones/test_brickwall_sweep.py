@@ -22,7 +22,7 @@ def sweep_module():
 def test_time_ordered_path_contracts_to_the_markov_trace(sweep_module):
     import cotengra as ctg
 
-    from jones.tensornet import _network
+    from jones.tensornet import _network, time_ordered_tree
 
     for n, layers in ((5, 8), (7, 12)):
         braid = sweep_module.brickwall_braid(strands=n, layers=layers, seed=n)
@@ -32,7 +32,7 @@ def test_time_ordered_path_contracts_to_the_markov_trace(sweep_module):
             for ix in inds:
                 symbols.setdefault(ix, ctg.get_symbol(len(symbols)))
         canon = ["".join(symbols[ix] for ix in inds) for inds in inputs]
-        tree = sweep_module._sequential_tree(canon, {s: 2 for s in symbols.values()})
+        tree = time_ordered_tree(canon, {s: 2 for s in symbols.values()})
         assert tree.contraction_width() <= 2 * n
         tau = complex(tree.contract(arrays)) / fibonacci.PHI  # the network's scalar is φ^{n−1}·Σ, τ = S'/φ
         assert abs(tau - fibonacci.markov_tau(braid)) < 1e-12
