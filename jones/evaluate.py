@@ -22,7 +22,9 @@ from jones.braids import Braid
 
 METHODS = ("exact", "fibonacci", "tensornet")
 MAX_EXACT_SECONDS = 120.0
-"""The exact method is refused when its work bound (:func:`jones.exact.exact_cost`) exceeds this."""
+"""The exact and dense methods are refused when their estimated time exceeds this."""
+DENSE_SECONDS_PER_ELEMENT_RUN = 50e-9
+"""Measured (loaded 2-core machine): the Markov trace costs 41–74 ns per matrix element per run at 16–18 strands."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -79,7 +81,8 @@ def evaluate(
     ``on_cost(log10_flops, width)`` is told the tensor network's contraction cost before it contracts.
     ``exact`` is refused with :class:`InputError` before it starts when its bound
     (:func:`jones.exact.exact_cost`) exceeds ``max_exact_seconds`` or its size exceeds
-    :data:`jones.exact.MAX_EXACT_SIZE`.
+    :data:`jones.exact.MAX_EXACT_SIZE`; ``fibonacci`` (Markov) when dimension² × runs × 50 ns exceeds
+    ``max_exact_seconds`` (beyond 26 strands :mod:`jones.fibonacci` refuses by dimension).
     """
     if method not in METHODS:
         raise InputError(f"evaluation method {method!r} is unknown; valid methods are {', '.join(METHODS)}.")
@@ -110,7 +113,16 @@ def evaluate(
             value = complex(math.inf, math.inf)
         extra.update(polynomial=str(poly), exact=exact)
     elif method == "fibonacci":
-        from jones.fibonacci import markov_value, plat_value
+        from jones.fibonacci import fibonacci_number, markov_value, plat_value
+
+        if closure == "markov":
+            dim, runs = fibonacci_number(braid.strands + 1), max(len(braid.runs()), 1)
+            seconds = dim * dim * runs * DENSE_SECONDS_PER_ELEMENT_RUN
+            if seconds > max_exact_seconds and braid.strands <= 26:
+                raise InputError(
+                    f"the dense Markov trace on {braid.strands} strands (dimension {dim}) with {runs} runs would "
+                    f"take about {seconds:.3g} s (limit {max_exact_seconds:.0f} s); use --method tensornet."
+                )
 
         value = markov_value(braid) if closure == "markov" else plat_value(braid)
     else:

@@ -115,6 +115,7 @@ def _decimal_exponent(s: str) -> int:
         ("value", "5", "--strands", "3"),
         ("value", "1", "--strands", "100000"),  # predictably huge: refused before it starts
         ("value", ",".join(str(i) for _ in range(3) for i in range(1, 24)), "--method", "exact"),
+        ("value", ",".join(str(i) for _ in range(8) for i in range(1, 21)), "--method", "fibonacci"),
         ("compile", "1,,2"),
         ("estimate", "1,1,1", "--seed", "-1"),
         ("estimate", "1,1,1", "--seed", str(2**64)),
