@@ -15,15 +15,16 @@ import re
 
 import click
 
-_NEGATIVE_WORD = re.compile(r"\[?\s*-[0-9]")
+_WORD_LIKE = re.compile(r"\[?\s*-(?!-)")  # one leading dash: a braid word (or a malformed one), not an option
 
 
 class BraidCommand(click.Command):
     """A command whose one positional argument is a braid word that may start with a minus sign.
 
     KnotInfo's words often start with a negative generator (``-1,2,-1,2``); click would read it as an
-    unknown option. Before parsing, the first argument that looks like such a word, and is not the value of
-    an option, is moved behind ``--`` at the end (the braid is the only positional argument).
+    unknown option. Before parsing, the first argument that starts with a single dash, is not one of the
+    command's options and is not an option's value, is moved behind ``--`` at the end (the braid is the only
+    positional argument), so a malformed one (``-+1``) is refused by the braid parser in one sentence.
     """
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
@@ -33,12 +34,13 @@ class BraidCommand(click.Command):
             if isinstance(p, click.Option) and not p.is_flag and not p.count
             for name in p.opts + p.secondary_opts
         }
+        known = {name for p in self.params for name in p.opts + p.secondary_opts} | {"--help"}
         rest = list(args)
         for k, arg in enumerate(rest):
             if arg == "--":
                 break
             after_option = k > 0 and rest[k - 1] in takes_value
-            if not after_option and _NEGATIVE_WORD.match(arg):
+            if not after_option and arg not in known and _WORD_LIKE.match(arg):
                 rest = rest[:k] + rest[k + 1 :] + ["--", arg]
                 break
         return super().parse_args(ctx, rest)

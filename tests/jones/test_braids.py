@@ -118,3 +118,27 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_random_text_parses_to_a_braid_or_one_sentence():
+    # seeded fuzz over the characters braid words are made of (and some they are not)
+    import random
+
+    alphabet = list("0123456789,,,--+ []_x.١\t") + ["99999999999999999999", "0"]
+    rng = random.Random(16)
+    parsed = refused = 0
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        try:
+            b = Braid.parse(text)
+        except InputError as e:
+            msg = str(e)
+            assert "\n" not in msg and msg.endswith(".") and len(msg) < 200, text
+            refused += 1
+            continue
+        parsed += 1
+        # what was accepted is exactly the signed integers written, nothing skipped or merged
+        tokens = text.strip().strip("[]").replace(",", " ").split()
+        assert b.word == tuple(int(t) for t in tokens), text
+        assert Braid.parse(",".join(map(str, b.word)), strands=b.strands) == b
+    assert parsed > 100 and refused > 100

@@ -158,3 +158,27 @@ def test_tensornet_cost_is_printed_before_the_value():
     assert r.exit_code == 0, r.output
     lines = r.output.splitlines()
     assert lines[0].startswith("contraction cost: 10^") and lines[1].startswith("V = ")
+
+
+def test_random_words_on_the_command_line_exit_cleanly():
+    # seeded fuzz: every word either evaluates (exit 0, one JSON object) or is one "error:" sentence (exit 2)
+    import random
+
+    alphabet = list("0123456789,,--+ []_x") + ["99999999999999999999"]
+    rng = random.Random(14)
+    outcomes = set()
+    for _ in range(60):
+        word = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 8)))
+        r = run("value", word, "--json")
+        assert "Traceback" not in r.output and r.exception is None or isinstance(r.exception, SystemExit), (
+            word
+        )
+        if r.exit_code == 0:
+            out = json.loads(r.output)
+            assert out["method"] == "exact" and "re_decimal" in out
+        else:
+            assert r.exit_code == 2, (word, r.output)
+            lines = [line for line in r.output.splitlines() if line.strip()]
+            assert len(lines) == 1 and lines[0].startswith("error: "), (word, r.output)
+        outcomes.add(r.exit_code)
+    assert outcomes == {0, 2}
