@@ -160,6 +160,16 @@ def _jones_braid(braid_word: str, strands: int | None):
     return Braid.parse(braid_word, strands=strands)
 
 
+def _device_qubits(device: str) -> int | None:
+    """The device's qubit count from pytket-quantinuum's offline machine data (None if it is not listed)."""
+    from pytket.extensions.quantinuum.backends.api_wrappers import QuantinuumAPIOffline
+
+    for machine in QuantinuumAPIOffline().get_machine_list():
+        if machine.get("name") == device:
+            return int(machine["n_qubits"])
+    return None
+
+
 @jones.command("compile", cls=BraidCommand)
 @click.argument("braid_word", metavar="BRAID")
 @click.option("--closure", type=click.Choice(["markov", "plat"]), default="markov", show_default=True)
@@ -189,6 +199,14 @@ def jones_compile_cmd(
     from jones.quantinuum import compile_report
 
     braid = _jones_braid(braid_word, strands)
+    capacity = _device_qubits(device)
+    if capacity is not None and braid.strands + 1 > capacity:
+        from ftq.errors import InputError
+
+        raise InputError(
+            f"{braid.strands} strands need {braid.strands + 1} qubits but {device} has {capacity}; "
+            f"use at most {capacity - 1} strands."
+        )
     rep = compile_report(
         hadamard_test(braid, closure=closure, part="re"), device=device, optimisation_level=level, shots=shots
     )

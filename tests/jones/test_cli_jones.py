@@ -117,6 +117,8 @@ def _decimal_exponent(s: str) -> int:
         ("value", ",".join(str(i) for _ in range(3) for i in range(1, 24)), "--method", "exact"),
         ("value", ",".join(str(i) for _ in range(8) for i in range(1, 21)), "--method", "fibonacci"),
         ("compile", "1,,2"),
+        ("compile", "1", "--strands", "60", "--device", "H2-1"),  # 61 qubits on a 56-qubit device
+        ("compile", "1", "--strands", "500"),  # refused before building a 501-qubit circuit
         ("estimate", "1,1,1", "--seed", "-1"),
         ("estimate", "1,1,1", "--seed", str(2**64)),
         (
