@@ -19,7 +19,13 @@ from dataclasses import dataclass
 
 from ftq.errors import InputError
 
-__all__ = ["Braid", "random_braid"]
+__all__ = ["Braid", "random_braid", "MAX_STRANDS"]
+
+MAX_STRANDS = 1_000_000
+"""Largest strand count accepted (far beyond any method's reach; keeps every index inside int64)."""
+
+_TOKEN = r"[+-]?[0-9]+"
+_WORD = re.compile(rf"{_TOKEN}(?:\s*,\s*{_TOKEN}|\s+{_TOKEN})*", re.ASCII)
 
 
 def _is_int(x: object) -> bool:
@@ -40,8 +46,10 @@ class Braid:
     word: tuple[int, ...]
 
     def __post_init__(self) -> None:
-        if not _is_int(self.strands) or self.strands < 1:
-            raise InputError(f"braid strand count {self.strands!r} is not a positive integer.")
+        if not _is_int(self.strands) or not 1 <= self.strands <= MAX_STRANDS:
+            raise InputError(
+                f"braid strand count {self.strands!r} is not an integer from 1 to {MAX_STRANDS:,}."
+            )
         word = tuple(self.word)
         for g in word:
             if not _is_int(g):
@@ -73,15 +81,19 @@ class Braid:
         body = body.strip()
         if body == "":
             word: tuple[int, ...] = ()
+        elif _WORD.fullmatch(body) is None:
+            raise InputError(
+                f"braid word {text!r} is malformed; write signed integers separated by commas, e.g. '1,-2,1'."
+            )
         else:
-            parts = [p.strip() for p in re.split(r"[,\s]+", body) if p.strip()]
-            try:
-                word = tuple(int(p) for p in parts)
-            except ValueError:
-                raise InputError(
-                    f"braid word {text!r} is malformed; write signed integers separated by commas, "
-                    "e.g. '1,-2,1'."
-                ) from None
+            tokens = re.split(r"[,\s]+", body)
+            for tok in tokens:
+                if len(tok.lstrip("+-")) > len(str(MAX_STRANDS)) or abs(int(tok)) >= MAX_STRANDS:
+                    shown = tok if len(tok) <= 24 else tok[:20] + "…"
+                    raise InputError(
+                        f"braid generator {shown} is out of range; generators are ±1 … ±{MAX_STRANDS - 1:,}."
+                    )
+            word = tuple(int(tok) for tok in tokens)
         if strands is None:
             strands = max((abs(g) for g in word), default=0) + 1
         return Braid(strands=strands, word=word)

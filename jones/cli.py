@@ -12,8 +12,48 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 import click
+
+_WORD_LIKE = re.compile(r"\[?\s*-(?!-)")  # one leading dash: a braid word (or a malformed one), not an option
+
+
+class BraidCommand(click.Command):
+    """A command whose one positional argument is a braid word that may start with a minus sign.
+
+    KnotInfo's words often start with a negative generator (``-1,2,-1,2``); click would read it as an
+    unknown option. Before parsing, the first argument that starts with a single dash, is not one of the
+    command's options and is not an option's value, is moved behind ``--`` at the end (the braid is the only
+    positional argument), so a malformed one (``-+1``) is refused by the braid parser in one sentence.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        takes_value = {
+            name
+            for p in self.params
+            if isinstance(p, click.Option) and not p.is_flag and not p.count
+            for name in p.opts + p.secondary_opts
+        }
+        known = {name for p in self.params for name in p.opts + p.secondary_opts} | {"--help"}
+        rest = list(args)
+        for k, arg in enumerate(rest):
+            if arg == "--":
+                break
+            after_option = k > 0 and rest[k - 1] in takes_value
+            if not after_option and arg not in known and _WORD_LIKE.match(arg):
+                rest = rest[:k] + rest[k + 1 :] + ["--", arg]
+                break
+        return super().parse_args(ctx, rest)
+
+
+def _check_seed(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:
+    """Refuse seeds numpy and the emulators cannot take, as one sentence (not a traceback)."""
+    from ftq.errors import InputError
+
+    if value is not None and not 0 <= value < 2**63:
+        raise InputError(f"--seed {value} is not an integer from 0 to 2^63 - 1.")
+    return value
 
 
 @click.group()
@@ -21,7 +61,7 @@ def jones() -> None:
     """Jones polynomial at t = e^{2πi/5}: exact values, tensor networks, Quantinuum hardware."""
 
 
-@jones.command("value")
+@jones.command("value", cls=BraidCommand)
 @click.argument("braid_word", metavar="BRAID")
 @click.option("--closure", type=click.Choice(["markov", "plat"]), default="markov", show_default=True)
 @click.option(
@@ -36,7 +76,7 @@ def jones_value_cmd(braid_word: str, closure: str, method: str, strands: int | N
     Examples:
       ftq jones value "1,1,1" --method exact          # trefoil: -0.809017+1.314328i
       ftq jones value "[2,2,-1,2]" --strands 4 --closure plat --json
-      ftq jones value --method tensornet -- -1,2,-1,2  # a leading minus needs `--` or [...]
+      ftq jones value -1,2,-1,2 --method tensornet     # a leading minus is a braid word
       ftq jones value anchor --method tensornet         # the anchor's hardware braid (also: demo)
     """
     braid = _jones_braid(braid_word, strands)
@@ -51,7 +91,11 @@ def jones_value_cmd(braid_word: str, closure: str, method: str, strands: int | N
     if as_json:
         click.echo(json.dumps(out))
         return
-    line = f"V = {out['re']:+.9f} {out['im']:+.9f}i   ({method}, {closure}, {braid.strands} strands, "
+    if "re_decimal" in out and (out["re"] is None or max(abs(out["re"]), abs(out["im"])) >= 1e9):
+        shown = f"{out['re_decimal']} {'' if out['im_decimal'].startswith('-') else '+'}{out['im_decimal']}i"
+    else:
+        shown = f"{out['re']:+.9f} {out['im']:+.9f}i"
+    line = f"V = {shown}   ({method}, {closure}, {braid.strands} strands, "
     line += f"{braid.crossings} crossings, {out['seconds']:.3f} s)"
     click.echo(line)
     if "polynomial" in out:
@@ -117,7 +161,17 @@ def _jones_braid(braid_word: str, strands: int | None):
     return Braid.parse(braid_word, strands=strands)
 
 
-@jones.command("compile")
+def _device_qubits(device: str) -> int | None:
+    """The device's qubit count from pytket-quantinuum's offline machine data (None if it is not listed)."""
+    from pytket.extensions.quantinuum.backends.api_wrappers import QuantinuumAPIOffline
+
+    for machine in QuantinuumAPIOffline().get_machine_list():
+        if machine.get("name") == device:
+            return int(machine["n_qubits"])
+    return None
+
+
+@jones.command("compile", cls=BraidCommand)
 @click.argument("braid_word", metavar="BRAID")
 @click.option("--closure", type=click.Choice(["markov", "plat"]), default="markov", show_default=True)
 @click.option("--device", type=click.Choice(["H2-1", "H2-2"]), default="H2-1", show_default=True)
@@ -146,6 +200,14 @@ def jones_compile_cmd(
     from jones.quantinuum import compile_report
 
     braid = _jones_braid(braid_word, strands)
+    capacity = _device_qubits(device)
+    if capacity is not None and braid.strands + 1 > capacity:
+        from ftq.errors import InputError
+
+        raise InputError(
+            f"{braid.strands} strands need {braid.strands + 1} qubits but {device} has {capacity}; "
+            f"use at most {capacity - 1} strands."
+        )
     rep = compile_report(
         hadamard_test(braid, closure=closure, part="re"), device=device, optimisation_level=level, shots=shots
     )
@@ -164,7 +226,7 @@ def jones_compile_cmd(
 @click.option("--closure", type=click.Choice(["markov", "plat"]), default="markov", show_default=True)
 @click.option("--backend", type=click.Choice(["noiseless", "noisy"]), default="noiseless", show_default=True)
 @click.option("--shots", type=click.IntRange(min=1), default=2000, show_default=True, help="Shots per part.")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True, callback=_check_seed)
 @click.option("--strands", type=int, default=None, help="Strand count (default: max |generator| + 1).")
 @click.option("--mitigate", is_flag=True, help="Also run echo rescaling and mirror symmetrisation.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
@@ -282,8 +344,16 @@ _STORE_HELP = "Job store (SQLite) path (default: $FTQ_JONES_JOBS or ~/.ftq/jones
     "or a local emulator: local-noiseless, local-noisy (sparse, H2-2 noise), local-pecos (Quantinuum's PECOS "
     "with H2-2's noise figures).",
 )
-@click.option("--shots", type=int, default=1000, show_default=True, help="Shots per part (H2: ≤ 10,000).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed (local devices), ≥ 0.")
+@click.option(
+    "--shots",
+    type=click.IntRange(min=1),
+    default=1000,
+    show_default=True,
+    help="Shots per part (H2: ≤ 10,000).",
+)
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="Seed (local devices), ≥ 0.", callback=_check_seed
+)
 @click.option("--part", type=click.Choice(["re", "im", "both"]), default="both", show_default=True)
 @click.option("--strands", type=int, default=None, help="Strand count (default: max |generator| + 1).")
 @click.option(
@@ -435,7 +505,7 @@ def jones_results_cmd(job_id: int, store: str | None, as_json: bool) -> None:
 )
 @click.option("--backend", type=click.Choice(["noiseless", "noisy"]), default="noisy", show_default=True)
 @click.option("--shots", type=click.IntRange(min=1), default=1000, show_default=True, help="Shots per part.")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True, callback=_check_seed)
 @click.option("--out", "out_path", type=click.Path(dir_okay=False), default=None, help="PNG plot path.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of rows.")
 def jones_benchmark_cmd(

@@ -15,10 +15,12 @@ Example::
 
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from pathlib import Path
 
 from ftq.errors import InputError
 from jones.braids import Braid
@@ -103,7 +105,9 @@ def parse_braids(text: str) -> tuple[Braid, ...]:
 
 @dataclass(frozen=True)
 class KnotRecord:
-    """One KnotInfo knot: name, crossing number, braid word(s) and the listed Jones polynomial.
+    """One KnotInfo knot (or LinkInfo link): name, crossing number, braid word(s) and the listed Jones polynomial.
+
+    The braid words and the polynomial are parsed from the table's text on first use.
 
     Example::
 
@@ -113,9 +117,31 @@ class KnotRecord:
 
     name: str
     crossing_number: int
-    braids: tuple[Braid, ...]
-    jones: JonesPolynomial
+    braid_text: str
     jones_text: str
+    variable: str = "t"
+
+    @cached_property
+    def braids(self) -> tuple[Braid, ...]:
+        """Every listed braid word (the unknot's empty notation is the 1-strand empty braid).
+
+        Example::
+
+            >>> len(knot("4_1").braids)
+            1
+        """
+        return parse_braids(self.braid_text) if self.braid_text.strip() else (Braid(1, ()),)
+
+    @cached_property
+    def jones(self) -> JonesPolynomial:
+        """The listed Jones polynomial V(t).
+
+        Example::
+
+            >>> str(knot("3_1").jones)
+            't+t^3-t^4'
+        """
+        return parse_polynomial(self.jones_text, variable=self.variable)
 
     @property
     def braid(self) -> Braid:
@@ -129,23 +155,28 @@ class KnotRecord:
         return self.braids[0]
 
 
+_KNOT_NAME = re.compile(r"\d+[an]?_\d+")
+_LINK_NAME = re.compile(r"L\d+[an]\d+\{[\d,]*\}")
+
+
+def _record(row: dict, *, link: bool) -> KnotRecord:
+    return KnotRecord(
+        name=row["name"],
+        crossing_number=int(row["crossing_number"]),
+        braid_text=row["braid_notation"],
+        jones_text=row["jones_polynomial"],
+        variable="x" if link else "t",
+    )
+
+
 @lru_cache(maxsize=1)
 def _table() -> dict[str, KnotRecord]:
     from database_knotinfo import link_list
 
     out: dict[str, KnotRecord] = {}
     for row in link_list():
-        name = row.get("name", "")
-        if not re.fullmatch(r"\d+[an]?_\d+", name or ""):
-            continue  # the header row
-        braids = parse_braids(row["braid_notation"]) if row["braid_notation"].strip() else (Braid(1, ()),)
-        out[name] = KnotRecord(
-            name=name,
-            crossing_number=int(row["crossing_number"]),
-            braids=braids,
-            jones=parse_polynomial(row["jones_polynomial"]),
-            jones_text=row["jones_polynomial"],
-        )
+        if _KNOT_NAME.fullmatch(row.get("name", "") or ""):  # skips the header row
+            out[row["name"]] = _record(row, link=False)
     return out
 
 
@@ -155,23 +186,49 @@ def _link_table() -> dict[str, KnotRecord]:
 
     out: dict[str, KnotRecord] = {}
     for row in link_list(proper_links=True):
-        name = row.get("name", "")
-        if not re.fullmatch(r"L\d+[an]\d+\{[\d,]*\}", name or ""):
+        if not _LINK_NAME.fullmatch(row.get("name", "") or ""):
             continue  # the header row
         if not row["braid_notation"].strip() or not row["jones_polynomial"].strip():
             continue
+        record = _record(row, link=True)
         try:
-            braids = parse_braids(row["braid_notation"])
+            record.braids  # noqa: B018 - parsed here to drop bad rows
         except InputError:
             continue  # one LinkInfo row has a typo in its braid notation
-        out[name] = KnotRecord(
-            name=name,
-            crossing_number=int(row["crossing_number"]),
-            braids=braids,
-            jones=parse_polynomial(row["jones_polynomial"], variable="x"),
-            jones_text=row["jones_polynomial"],
-        )
+        out[row["name"]] = record
     return out
+
+
+def _csv_file(*, link: bool) -> Path | None:
+    """The package's own CSV table (one row per line, ``|``-separated), if it is where the package keeps it."""
+    import database_knotinfo
+
+    name = "linkinfo_data_complete.csv" if link else "knotinfo_data_complete.csv"
+    path = Path(database_knotinfo.__file__).resolve().parent / "csv_data" / name
+    return path if path.is_file() else None
+
+
+@lru_cache(maxsize=256)
+def _lookup(name: str, *, link: bool) -> KnotRecord | None:
+    """One row by name, scanning the CSV for its line instead of parsing the whole table (~0.1 s at worst)."""
+    path = _csv_file(link=link)
+    if path is None:  # pragma: no cover - another packaging of database-knotinfo
+        return (_link_table() if link else _table()).get(name)
+    prefix = name.encode() + b"|"
+    with path.open("rb") as f:
+        header = next(csv.reader([f.readline().decode()], delimiter="|"))
+        for line in f:
+            if line.startswith(prefix):
+                row = dict(zip(header, next(csv.reader([line.decode()], delimiter="|")), strict=False))
+                if link and not (row["braid_notation"].strip() and row["jones_polynomial"].strip()):
+                    return None
+                record = _record(row, link=link)
+                try:
+                    record.braids  # noqa: B018 - the same rows as the full table
+                except InputError:
+                    return None
+                return record
+    return None
 
 
 def links(*, max_crossings: int = 11, min_crossings: int = 0) -> list[KnotRecord]:
@@ -197,13 +254,15 @@ def knot(name: str) -> KnotRecord:
         '-t^(1/2)-t^(5/2)'
     """
     key = name.strip()
-    table = _link_table() if key.startswith("L") else _table()
-    if key not in table:
+    link = key.startswith("L")
+    valid = (_LINK_NAME if link else _KNOT_NAME).fullmatch(key) is not None
+    record = _lookup(key, link=link) if valid else None
+    if record is None:
         raise InputError(
             f"knot {name!r} is not in KnotInfo/LinkInfo; use names like 3_1, 10_132, 11a_1, 13n_5 "
             "or oriented links like L2a1{1}."
         )
-    return table[key]
+    return record
 
 
 def knots(*, max_crossings: int = 10, min_crossings: int = 0) -> list[KnotRecord]:

@@ -35,3 +35,34 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(bench, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_paper_recipe_network_is_the_same_invariant():
+    # the anchor's recipe (rank-6 tensor per crossing) must contract to the same Markov trace as ours
+    import cotengra as ctg
+
+    from jones import fibonacci
+    from jones.braids import random_braid
+
+    for seed in range(4):
+        b = random_braid(strands=5 + seed, crossings=25, seed=seed)
+        inputs, arrays = bench.paper_recipe_network(b)
+        assert sum(a.ndim == 6 for a in arrays) == b.crossings  # one rank-6 tensor per crossing, no merging
+        size = {ix: 2 for inds in inputs for ix in inds}
+        s = complex(ctg.array_contract_tree(inputs, (), size, optimize="greedy").contract(arrays))
+        v = fibonacci.markov_from_tau(s / fibonacci.PHI**b.strands, strands=b.strands, writhe=b.writhe)
+        assert abs(v - fibonacci.markov_value(b)) < 1e-9
+
+
+def test_paper_speed_reports_both_networks_and_ratios():
+    from jones.braids import Braid
+    from jones.exact import jones_value
+
+    b = Braid.parse("1,-2,1,-2,3,-2,3,3")
+    r = bench.paper_speed(braid=b, reference=jones_value(b), repeats=2, search_seconds=0.1)
+    assert r["recipe_abs_diff"] < 1e-9 and r["ours_abs_diff"] < 1e-9
+    assert r["ratio_to_recipe"] == pytest.approx(r["ours_seconds"] / r["recipe_seconds"])
+    assert r["ratio_to_paper"] == pytest.approx(r["ours_seconds"] / bench.PAPER_SECONDS)
+    assert r["ours_log10_flops"] < r["recipe_log10_flops"]  # runs merged, hyperindices: a cheaper network
+    md = bench.paper_markdown(r)
+    assert "anchor's recipe" in md and f"{r['ratio_to_paper']:.3f}" in md

@@ -20,13 +20,35 @@ def test_parse_strands_override_and_empty():
 
 @pytest.mark.parametrize(
     "text,strands,needle",
-    [("1,0,2", None, "0"), ("1,x", None, "x"), ("1,2.5", None, "2.5"), ("3", 3, "3"), ("1,-4", 3, "-4")],
+    [
+        ("1,0,2", None, "0"),
+        ("1,x", None, "x"),
+        ("1,2.5", None, "2.5"),
+        ("3", 3, "3"),
+        ("1,-4", 3, "-4"),
+        ("1,,2", None, "1,,2"),  # an empty generator is not skipped
+        ("1,2,", None, "1,2,"),
+        ("1_0", None, "1_0"),  # Python's digit separator is not a braid generator 10
+        ("١", None, "١"),  # non-ASCII digits
+        ("- 1", None, "- 1"),
+        ("99999999999999999999999", None, "99999999999999999999999"),  # beyond int64
+        ("1," + "9" * 5000, None, "out of range"),  # beyond Python's int-from-string limit: no ValueError
+    ],
 )
 def test_parse_rejects_bad_input_with_one_sentence(text, strands, needle):
     with pytest.raises(InputError) as e:
         Braid.parse(text, strands=strands)
     msg = str(e.value)
     assert needle in msg and "\n" not in msg and msg.endswith(".")
+
+
+def test_strand_count_is_bounded():
+    from jones.braids import MAX_STRANDS
+
+    assert Braid(MAX_STRANDS, ()).strands == MAX_STRANDS
+    for bad in (0, -3, MAX_STRANDS + 1, 2**70):
+        with pytest.raises(InputError, match="strand count"):
+            Braid(bad, ())
 
 
 def test_constructor_rejects_non_integers():
@@ -96,3 +118,27 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_random_text_parses_to_a_braid_or_one_sentence():
+    # seeded fuzz over the characters braid words are made of (and some they are not)
+    import random
+
+    alphabet = list("0123456789,,,--+ []_x.١\t") + ["99999999999999999999", "0"]
+    rng = random.Random(16)
+    parsed = refused = 0
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        try:
+            b = Braid.parse(text)
+        except InputError as e:
+            msg = str(e)
+            assert "\n" not in msg and msg.endswith(".") and len(msg) < 200, text
+            refused += 1
+            continue
+        parsed += 1
+        # what was accepted is exactly the signed integers written, nothing skipped or merged
+        tokens = text.strip().strip("[]").replace(",", " ").split()
+        assert b.word == tuple(int(t) for t in tokens), text
+        assert Braid.parse(",".join(map(str, b.word)), strands=b.strands) == b
+    assert parsed > 100 and refused > 100

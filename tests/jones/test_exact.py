@@ -1,5 +1,6 @@
 """Tests for jones.exact: Kauffman bracket in the Temperley–Lieb algebra and the Jones polynomial."""
 
+import math
 from fractions import Fraction
 
 import pytest
@@ -7,7 +8,9 @@ import pytest
 from ftq.errors import InputError
 from jones import fibonacci
 from jones.braids import Braid, random_braid
-from jones.exact import SQRT_T, JonesPolynomial, jones_polynomial, jones_value, kauffman_bracket
+from jones.exact import SQRT_T, ExactValue, JonesPolynomial, jones_polynomial, jones_value, kauffman_bracket
+
+PHI_FLOAT = (1 + math.sqrt(5)) / 2
 
 
 def test_unknot_and_unlinks():
@@ -139,3 +142,73 @@ def test_plat_knots_invariant_under_cup_twists_and_exchanges():
         for moved in (twist_top + b, b + twist_top.inverse(), exchange + b, b + exchange):
             assert jones_polynomial(moved, closure="plat") == v
     assert checked > 10
+
+
+def _lucas_fibonacci(k: int) -> tuple[int, int]:
+    """(L_k, F_k) by the integer recurrences, independent of any floating point."""
+    lucas, fib = (2, 1), (0, 1)
+    for _ in range(k):
+        lucas, fib = (lucas[1], lucas[0] + lucas[1]), (fib[1], fib[0] + fib[1])
+    return lucas[0], fib[0]
+
+
+@pytest.mark.parametrize("strands", [200, 1000])
+def test_exact_at_hundreds_of_strands_is_the_closed_form(strands):
+    # σ1 on n strands closes to the (n−1)-component unlink: V = (−t^{1/2} − t^{−1/2})^{n−2}, whose value at
+    # t = e^{2πi/5} is φ^{n−2} = (L + F√5)/2 with Lucas and Fibonacci numbers L_{n−2}, F_{n−2}.
+    from decimal import Decimal, localcontext
+
+    k = strands - 2
+    p = jones_polynomial(Braid(strands, (1,)))
+    # coefficient of t^{j − k/2} is (−1)^k C(k, j): every binomial, exactly
+    sign = -1 if k % 2 else 1
+    assert p.terms == tuple((2 * j - k, sign * math.comb(k, j)) for j in range(k + 1))
+    lucas, fib = _lucas_fibonacci(k)
+    assert p.exact_value() == ExactValue(a=2 * lucas, b=2 * fib, c=0, d=0)
+    with localcontext() as ctx:
+        ctx.prec = 60
+        want = ((1 + Decimal(5).sqrt()) / 2) ** k
+    v = p()
+    assert v.imag == 0.0
+    assert abs(Decimal(v.real) - want) <= want * Decimal(2.0**-52)  # correctly rounded, not just close
+    re, im = p.exact_value().decimal(30)
+    assert abs(re - want) <= want * Decimal(10) ** -29 and im == 0
+
+
+def test_float_summation_would_have_failed_at_150_strands():
+    # the old evaluation summed the polynomial in floating point; the exact one keeps full relative precision
+    p = jones_polynomial(Braid(150, (1,)))
+    naive = complex(sum(c * SQRT_T**e for e, c in p.terms))
+    exact = p()
+    assert abs(exact - PHI_FLOAT**148) <= 1e-12 * PHI_FLOAT**148
+    assert abs(naive - exact) > 1e-6 * abs(exact)  # the property this test protects is a real one
+
+
+def test_exact_value_matches_float_evaluation_on_small_links():
+    for seed in range(20):
+        b = random_braid(strands=2 + seed % 4, crossings=3 + seed % 9, seed=seed)
+        p = jones_polynomial(b)
+        assert abs(p() - p(SQRT_T)) < 1e-9
+
+
+def test_overflow_beyond_float_range_is_reported_not_silent():
+    p = jones_polynomial(Braid(1500, (1,)))  # φ^1498 ≈ 10^313
+    with pytest.raises(OverflowError):
+        p()
+    re, _ = p.exact_value().decimal(12)
+    assert re.adjusted() == math.floor(1498 * math.log10(PHI_FLOAT))  # 10^313: decimal exponent exact
+
+
+def test_exact_cost_bounds_and_refusal():
+    from jones.evaluate import evaluate
+    from jones.exact import exact_cost
+
+    small = exact_cost(Braid.parse("1,-2,1,-2"))
+    assert small.diagrams <= 5 and small.seconds < 1  # Catalan(3) = 5 diagrams on 3 strands
+    word = ",".join(str(i) for _ in range(3) for i in range(1, 24))
+    big = Braid.parse(word, strands=24)
+    assert exact_cost(big).diagrams > 10**9
+    with pytest.raises(InputError, match="Temperley–Lieb diagrams"):
+        evaluate(big, closure="markov", method="exact")
+    with pytest.raises(InputError, match="strands \\+ crossings"):
+        evaluate(Braid(100_000, (1,)), closure="markov", method="exact")

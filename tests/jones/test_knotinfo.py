@@ -142,3 +142,26 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_single_lookup_reads_one_row_and_matches_the_full_table():
+    from jones import knotinfo
+
+    knotinfo._table.cache_clear()
+    knotinfo._lookup.cache_clear()
+    assert str(knot("3_1").jones) == "t+t^3-t^4"
+    assert knotinfo._table.cache_info().currsize == 0  # no full parse for one knot
+    full = knotinfo._table()
+    names = list(full)
+    for name in names[:: len(names) // 20] + names[-2:]:
+        assert knotinfo._lookup(name, link=False) == full[name], name
+    all_links = knotinfo._link_table()
+    link_names = list(all_links)
+    for name in link_names[:: len(link_names) // 15]:
+        assert knot(name) == all_links[name], name
+
+
+@pytest.mark.parametrize("bad", ["3_99", "3_1|", "", "3", "L2a1{9}", "../3_1"])
+def test_unknown_names_are_one_sentence(bad):
+    with pytest.raises(InputError, match="not in KnotInfo"):
+        knot(bad)

@@ -70,3 +70,53 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_default_path_is_reused_for_the_same_network_shape(monkeypatch):
+    import cotengra as ctg
+    import numpy as np
+
+    from jones import tensornet
+
+    rng = np.random.default_rng(11)
+    gens = [1]
+    while len(gens) < 25:  # consecutive indices differ, so every run is one tensor
+        i = int(rng.integers(1, 7))
+        if i != gens[-1]:
+            gens.append(i)
+
+    def braid_with(powers):
+        return Braid(
+            7,
+            tuple(i * (1 if p > 0 else -1) for i, p in zip(gens, powers, strict=True) for _ in range(abs(p))),
+        )
+
+    b = braid_with(rng.choice([-3, -2, -1, 1, 2, 3], size=len(gens)))
+    first = evaluate(b)
+
+    def no_search(*args, **kwargs):
+        raise AssertionError("path search ran again")
+
+    monkeypatch.setattr(ctg, "array_contract_tree", no_search)
+    again = evaluate(b)
+    assert again.value == first.value and again.log10_flops == first.log10_flops
+    # other run powers, same run structure: the same path serves (powers are not part of the shape)
+    shifted = braid_with(rng.choice([-4, 4, 1, -1], size=len(gens)))
+    assert abs(evaluate(shifted).value - fibonacci.markov_value(shifted)) < 1e-9
+    assert len(tensornet._PATH_CACHE) >= 1
+
+
+def test_no_overflow_at_many_strands_and_typed_error_beyond_float():
+    n = 1400  # |V| = φ^1398 ≈ 10^292: the unscaled network's scalar (≈ φ^1400 · φ) stays finite only when scaled
+    r = evaluate(Braid(n, (1,)))
+    want = fibonacci.PHI ** (n - 2)
+    assert abs(r.value - want) < 1e-9 * want
+    with pytest.raises(InputError, match="beyond the float range"):
+        evaluate(Braid(3000, (1,)))
+
+
+def test_network_size_is_refused_before_the_path_search():
+    from jones.tensornet import MAX_TENSORS
+
+    with pytest.raises(InputError, match="tensors"):
+        evaluate(Braid(MAX_TENSORS + 10, (1,)))
