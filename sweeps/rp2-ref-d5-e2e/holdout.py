@@ -1,0 +1,58 @@
+"""Held-out front of each gap decoder version on the published d=5 circuit, with 95% Clopper-Pearson intervals.
+
+    python sweeps/rp2-ref-d5-e2e/holdout.py [8.85 10.7 13.5]
+
+For each budget B of attempts per kept shot: the best point within B on all rows (likelihood-ratio-1000 band, as
+`ftq plot` prints), then the threshold pair chosen on rows 0, 2, 4, ... and measured on rows 1, 3, 5, ... with the
+95% Clopper-Pearson interval of the held-out rate (the issue's "95% upper bound"). Beside them, the published
+decoder's best point within B from the authors' histogram.
+"""
+
+import functools
+import operator
+import pathlib
+import sys
+
+from scipy.stats import beta
+
+from cultivation.published import published_stats
+from ftq.resources import holdout_points, pareto_front, pareto_points
+from ftq.sweeps import read_stats_rows
+
+HERE = pathlib.Path(__file__).resolve().parent
+
+
+def within(points, budget):
+    ok = [p for p in points if p.attempts_per_kept <= budget]
+    return min(ok, key=lambda p: (p.ler, p.attempts_per_kept)) if ok else None
+
+
+def cp95(k: int, n: int) -> tuple[float, float]:
+    lo = float(beta.ppf(0.025, k, n - k + 1)) if k else 0.0
+    hi = float(beta.ppf(0.975, k + 1, n - k)) if k < n else 1.0
+    return lo, hi
+
+
+def main(budgets: list[float]) -> None:
+    rows = read_stats_rows(HERE / "stats.csv")
+    pub = pareto_front(pareto_points(published_stats("rp_3_rp_5_sc_11_end2end_6_full_rds.stim")))
+    for v in sorted({r.json_metadata.get("decoder_version") for r in rows} - {None}):
+        mine = [r for r in rows if r.json_metadata.get("decoder_version") == v]
+        total = functools.reduce(operator.add, mine)
+        front = pareto_front(pareto_points(total))
+        pairs = holdout_points(mine)
+        print(f"gap decoder v{v}: {len(mine)} rows, {total.shots:,} shots")
+        for b in budgets:
+            p = within(front, b)
+            chosen = within([a for a, _ in pairs], b)
+            held = next(h for a, h in pairs if a is chosen) if chosen else None
+            q = within(pub, b)
+            line = f"  <= {b:g}: all rows {p.ler:.3g} [{p.ler_low:.2g}, {p.ler_high:.2g}] at {p.attempts_per_kept:.3f} ({p.errors} errors, {p.threshold})"
+            if held is not None:
+                lo, hi = cp95(held.errors, held.kept)
+                line += f"; held out {held.ler:.3g} [{lo:.2g}, {hi:.2g}] 95% CP at {held.attempts_per_kept:.3f} ({held.errors} errors)"
+            print(line + f"; published {q.ler:.3g} at {q.attempts_per_kept:.2f}")
+
+
+if __name__ == "__main__":
+    main([float(x) for x in sys.argv[1:]] or [8.85, 10.7, 13.5])
