@@ -51,6 +51,7 @@ import numpy as np
 import pymatching
 import stim
 
+from ftq.errors import InputError
 from ftq.sampling import StagedSampler, perfectionist_predictor
 from ftq.tags import read_detector_tags
 
@@ -800,7 +801,7 @@ class GapDecoder:
     def from_circuit(circuit: stim.Circuit) -> GapDecoder:
         """Build the decoder for a circuit (one observable)."""
         if circuit.num_observables != 1:
-            raise ValueError(
+            raise InputError(
                 f"the gap decoder needs exactly 1 observable, the circuit has {circuit.num_observables}"
             )
         return GapDecoder(build_pruned_model(circuit))

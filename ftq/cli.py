@@ -17,6 +17,7 @@ Examples::
 from __future__ import annotations
 
 import json
+import os
 import pathlib
 import sys
 from importlib.metadata import entry_points
@@ -25,6 +26,7 @@ import click
 
 from ftq.decoders import decoder_names
 from ftq.errors import InputError
+from ftq.params import POSITIVE, SECONDS, SEED, SHOTS
 
 #: The entry-point group domains register their commands under.
 COMMANDS_GROUP = "ftq.commands"
@@ -46,11 +48,32 @@ class _Group(click.Group):
         return command
 
     def invoke(self, ctx: click.Context):
+        """The error policy's boundary: bad input of any kind ends as one ``error:`` line.
+
+        :class:`InputError` from the library and click's refusals of an option (out of range, wrong type,
+        missing file) exit with status 2; an unexpected exception is a bug: one line naming it, status 1
+        (``FTQ_TRACEBACK=1`` shows the traceback).
+        """
         try:
             return super().invoke(ctx)
         except InputError as e:
             click.echo(f"error: {e}", err=True)
             sys.exit(2)
+        except click.UsageError as e:
+            click.echo(f"error: {e.format_message()}", err=True)
+            sys.exit(2)
+        except (click.exceptions.Exit, click.Abort, KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as e:  # noqa: BLE001 - the boundary: a bug, reported in one line
+            if os.environ.get("FTQ_TRACEBACK"):
+                raise
+            first = str(e).splitlines()[0] if str(e) else ""
+            click.echo(
+                f"error: internal error ({type(e).__name__}: {first[:200]}); "
+                "please report it (FTQ_TRACEBACK=1 shows where).",
+                err=True,
+            )
+            sys.exit(1)
 
 
 @click.group(cls=_Group)
@@ -69,7 +92,7 @@ def main() -> None:
 
 @main.command("sample")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--shots", type=int, default=100_000, show_default=True, help="Number of shots (attempts).")
+@click.option("--shots", type=SHOTS, default=100_000, show_default=True, help="Number of shots (attempts).")
 @click.option(
     "--decoder",
     type=click.Choice(decoder_names()),
@@ -77,7 +100,7 @@ def main() -> None:
     show_default=True,
     help="A registered decoder, e.g. gap: match the decoded detectors; perfectionist: discard on any event.",
 )
-@click.option("--seed", type=int, default=None, help="Simulator seed (default: random).")
+@click.option("--seed", type=SEED, default=None, help="Simulator seed (default: random).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def sample_cmd(file, shots, decoder, seed, as_json) -> None:
     """Sample one circuit: staged sampling, postselection from detector tags, then decoding.
@@ -91,10 +114,10 @@ def sample_cmd(file, shots, decoder, seed, as_json) -> None:
     from ftq.decoders import load_decoder
     from ftq.files import read_tagged_circuit
     from ftq.sampling import sample_decoded
+    from ftq.sweeps import check_sampleable
 
-    if shots < 1:
-        raise InputError(f"--shots {shots} must be a positive integer.")
     circuit = read_tagged_circuit(file)
+    check_sampleable(circuit, label=f"circuit file {str(file)!r}")
     out = sample_decoded(circuit, load_decoder(decoder), shots=shots, seed=seed)
     if as_json:
         click.echo(json.dumps(out.to_json()))
@@ -110,7 +133,9 @@ def sweep() -> None:
 
 @sweep.command("run")
 @click.argument("spec", type=click.Path(dir_okay=False))
-@click.option("--workers", type=int, default=1, show_default=True, help="Local worker processes.")
+@click.option(
+    "--workers", type=click.IntRange(1, 1024), default=1, show_default=True, help="Local worker processes."
+)
 @click.option(
     "--scheduler", default=None, help="Dask scheduler address (tcp://host:port) to run on a cluster."
 )
@@ -121,8 +146,10 @@ def sweep_run_cmd(spec, workers, scheduler) -> None:
     Example:
         ftq sweep run sweeps/rp2-d3-e2e/rp2-d3-e2e.toml --workers 2
     """
-    from ftq.sweeps import load_spec, run_sweep
+    from ftq.sweeps import check_scheduler_address, load_spec, run_sweep
 
+    if scheduler is not None:
+        check_scheduler_address(scheduler)
     s = load_spec(spec)
     stats = run_sweep(s, workers=workers, scheduler=scheduler)
     for st in stats:
@@ -168,22 +195,30 @@ def sweep_compact_cmd(source) -> None:
     help="enumerate: exact sum over undetected error sets of ≤ W faults; importance: sampling stratified by "
     "fault count; brute: plain stim sampling.",
 )
-@click.option("--target-rel-error", type=float, default=0.3, show_default=True, help="Sampling stops here.")
-@click.option("--max-weight", type=int, default=5, show_default=True, help="Enumeration depth W.")
+@click.option(
+    "--target-rel-error", type=POSITIVE, default=0.3, show_default=True, help="Sampling stops here."
+)
+@click.option(
+    "--max-weight", type=click.IntRange(1, 12), default=5, show_default=True, help="Enumeration depth W."
+)
 @click.option(
     "--tail-orders",
-    type=int,
+    type=click.IntRange(0, 12),
     default=0,
     show_default=True,
     help="Estimate weights W+1… by random search paths.",
 )
-@click.option("--tail-paths", type=int, default=2_000_000, show_default=True, help="Paths for --tail-orders.")
-@click.option("--shots", type=int, default=None, help="Sampling budget (default: until the target is met).")
 @click.option(
-    "--max-seconds", type=float, default=1200.0, show_default=True, help="CPU-time budget (sampling)."
+    "--tail-paths", type=SHOTS, default=2_000_000, show_default=True, help="Paths for --tail-orders."
 )
-@click.option("--scale-noise", type=float, default=1.0, show_default=True, help="Multiply all noise by this.")
-@click.option("--seed", type=int, default=None, help="Sampling seed (default: random).")
+@click.option("--shots", type=SHOTS, default=None, help="Sampling budget (default: until the target is met).")
+@click.option(
+    "--max-seconds", type=SECONDS, default=1200.0, show_default=True, help="CPU-time budget (sampling)."
+)
+@click.option(
+    "--scale-noise", type=POSITIVE, default=1.0, show_default=True, help="Multiply all noise by this."
+)
+@click.option("--seed", type=SEED, default=None, help="Sampling seed (default: random).")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False), default=None, help="Append a sinter row.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def estimate_cmd(
@@ -211,10 +246,15 @@ def estimate_cmd(
 
     from ftq.estimation import estimate
     from ftq.estimation import scale_noise as rescale
-    from ftq.files import append_lines, read_circuit
+    from ftq.files import append_lines, check_writable, read_circuit
+    from ftq.sweeps import check_sampleable, check_stats_header
 
+    if csv_path:  # refused before the work, not after it
+        check_writable(csv_path)
+        check_stats_header(pathlib.Path(csv_path))
     path = pathlib.Path(circuit_file)
     circuit = read_circuit(path)
+    check_sampleable(circuit, label=f"circuit file {str(path)!r}")
     if scale_noise != 1.0:
         circuit = rescale(circuit, scale_noise)
     result = estimate(

@@ -170,5 +170,8 @@ def read_tagged_circuit(path: str | os.PathLike):
     try:
         read_detector_tags(circuit)
     except ValueError as e:
-        raise InputError(f"circuit file {str(path)!r} has detectors without stage tags ({e}).") from None
+        raise InputError(
+            f"circuit file {str(path)!r} has detectors without tags ({e}); each DETECTOR needs coordinates "
+            "(x, y, t, stage, postselected, basis)."
+        ) from None
     return circuit

@@ -366,6 +366,42 @@ def make_tasks(spec: SweepSpec) -> list[sinter.Task]:
     return tasks
 
 
+def check_stats_header(path: pathlib.Path, *, appending: bool = True) -> bool:
+    """Check only the header of a sinter CSV: True if it is sinter's, False if the file is missing or empty.
+
+    Raises :class:`InputError` for a file that is not a sinter CSV, and, with ``appending=True``, for one
+    without the ``custom_counts`` column (rows appended to it would lose their histograms).
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "notes.txt"
+    >>> check_stats_header(p)
+    False
+    >>> _ = p.write_text("my notes\\n")
+    >>> check_stats_header(p)
+    Traceback (most recent call last):
+    ...
+    ftq.errors.InputError: ... is not a sinter statistics CSV (its header is not sinter's).
+    """
+    path = pathlib.Path(path)
+    if not path.exists() or (path.is_file() and path.stat().st_size == 0):
+        return False
+    try:
+        with open(path, encoding="utf8") as f:
+            first = f.readline()
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(f"{str(path)!r} could not be read ({e}).") from None
+    header = [h.strip() for h in first.split(",")]
+    want = [h.strip() for h in sinter.CSV_HEADER.split(",")]
+    if header[: len(want) - 1] != want[: len(want) - 1]:
+        raise InputError(f"{str(path)!r} is not a sinter statistics CSV (its header is not sinter's).")
+    if appending and header != want:
+        raise InputError(
+            f"{str(path)!r} has no {want[-1]!r} column, so rows appended to it would lose their histograms; "
+            "write to a new file."
+        )
+    return True
+
+
 def check_stats_csv(path: pathlib.Path, *, appending: bool = False) -> list[sinter.TaskStats]:
     """Read an existing sinter CSV, or raise one clear sentence if it is corrupt or not a sinter CSV.
 
@@ -381,20 +417,10 @@ def check_stats_csv(path: pathlib.Path, *, appending: bool = False) -> list[sint
     ftq.errors.InputError: ... is not a sinter statistics CSV (its header is not sinter's).
     """
     csv.field_size_limit(sys.maxsize)
-    try:
-        with open(path, encoding="utf8") as f:
-            first = f.readline()
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(f"{str(path)!r} could not be read ({e}).") from None
-    header = [h.strip() for h in first.split(",")]
-    want = [h.strip() for h in sinter.CSV_HEADER.split(",")]
-    if header[: len(want) - 1] != want[: len(want) - 1]:
+    if not pathlib.Path(path).exists():
+        raise InputError(f"{str(path)!r} does not exist.")
+    if not check_stats_header(path, appending=appending):
         raise InputError(f"{str(path)!r} is not a sinter statistics CSV (its header is not sinter's).")
-    if appending and header != want:
-        raise InputError(
-            f"{str(path)!r} has no {want[-1]!r} column, so rows appended to it would lose their histograms; "
-            "write to a new file."
-        )
     try:
         return sinter.read_stats_from_csv_files(path)
     except Exception as e:  # noqa: BLE001 - any parse failure is a corrupt file
