@@ -17,7 +17,7 @@ import sys
 import click
 
 from ftq.errors import InputError
-from ftq.params import SEED
+from ftq.params import INT64_MAX, SEED, FiniteFloatRange
 
 _PROTOCOL_HELP = (
     "cultivation: stop after the last check (noiseless Y_L readout); end2end: expand into a surface code."
@@ -119,7 +119,7 @@ def circuits_build_cmd(out: str) -> None:
 @click.command("demo")
 @click.option(
     "--shots",
-    type=click.IntRange(min=1000),
+    type=click.IntRange(1000, INT64_MAX),
     default=200_000,
     show_default=True,
     help="Shots for the kept fraction.",
@@ -191,7 +191,7 @@ def _circuit_key(meta: dict) -> str:
 )
 @click.option(
     "--max-attempts",
-    type=click.FloatRange(min=1.0),
+    type=FiniteFloatRange(min=1.0),
     default=None,
     help="Also name the best Pareto point within this many attempts per kept shot.",
 )

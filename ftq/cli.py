@@ -247,11 +247,12 @@ def estimate_cmd(
     from ftq.estimation import estimate
     from ftq.estimation import scale_noise as rescale
     from ftq.files import append_lines, check_writable, read_circuit
-    from ftq.sweeps import check_sampleable, check_stats_header
+    from ftq.sweeps import check_sampleable, check_stats_csv, check_stats_header
 
     if csv_path:  # refused before the work, not after it
         check_writable(csv_path)
-        check_stats_header(pathlib.Path(csv_path))
+        if check_stats_header(pathlib.Path(csv_path)):
+            check_stats_csv(pathlib.Path(csv_path), appending=True)  # no torn row to append after
     path = pathlib.Path(circuit_file)
     circuit = read_circuit(path)
     check_sampleable(circuit, label=f"circuit file {str(path)!r}")

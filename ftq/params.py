@@ -10,7 +10,26 @@ and exits with status 2, like an :class:`ftq.errors.InputError` raised by the li
 
 from __future__ import annotations
 
+import math
+
 import click
+
+
+class FiniteFloatRange(click.FloatRange):
+    """:class:`click.FloatRange` that also refuses ``nan`` (which compares false with every bound).
+
+    >>> FiniteFloatRange(0, 1).convert("nan", None, None)
+    Traceback (most recent call last):
+    ...
+    click.exceptions.BadParameter: nan is not a finite number.
+    """
+
+    def convert(self, value, param, ctx):
+        out = super().convert(value, param, ctx)
+        if not math.isfinite(out):
+            self.fail(f"{out} is not a finite number.", param, ctx)
+        return out
+
 
 #: The largest integer numpy and stim take as a count or a seed.
 INT64_MAX = 2**63 - 1
@@ -25,7 +44,7 @@ SHOTS = click.IntRange(1, INT64_MAX)
 COUNT = click.IntRange(0, INT64_MAX)
 
 #: A CPU-time budget in seconds: positive and finite (at most about three years).
-SECONDS = click.FloatRange(0, 1e8, min_open=True)
+SECONDS = FiniteFloatRange(0, 1e8, min_open=True)
 
 #: A positive finite factor or tolerance.
-POSITIVE = click.FloatRange(0, 1e12, min_open=True)
+POSITIVE = FiniteFloatRange(0, 1e12, min_open=True)

@@ -421,11 +421,35 @@ def check_stats_csv(path: pathlib.Path, *, appending: bool = False) -> list[sint
         raise InputError(f"{str(path)!r} does not exist.")
     if not check_stats_header(path, appending=appending):
         raise InputError(f"{str(path)!r} is not a sinter statistics CSV (its header is not sinter's).")
+    _check_whole_rows(pathlib.Path(path))
     try:
         return sinter.read_stats_from_csv_files(path)
     except Exception as e:  # noqa: BLE001 - any parse failure is a corrupt file
         msg = str(e).splitlines()[0] if str(e) else type(e).__name__
         raise InputError(f"{str(path)!r} is a corrupt sinter CSV ({msg[:200]}).") from None
+
+
+def _check_whole_rows(path: pathlib.Path) -> None:
+    """Refuse a CSV with a torn row: every row has the header's number of fields and the file ends a line.
+
+    Writers here append whole lines under a lock, so a torn row means a crash mid-write or another writer;
+    sinter's reader would take it as a row with empty fields.
+    """
+    with open(path, "rb") as f:
+        f.seek(0, 2)
+        if f.tell() and (f.seek(-1, 2), f.read(1))[1] != b"\n":
+            raise InputError(
+                f"{str(path)!r} ends in a partial row (a write was cut short); delete its last line and run again."
+            )
+    with open(path, encoding="utf8", newline="") as f:
+        records = csv.reader(f)
+        width = len(next(records, []))
+        for line, rec in enumerate(records, start=2):
+            if rec and len(rec) != width:
+                raise InputError(
+                    f"{str(path)!r} row {line} has {len(rec)} fields where the header has {width} "
+                    "(a torn or edited row); delete or repair it and run again."
+                )
 
 
 def read_stats_rows(path: str | pathlib.Path) -> list[sinter.TaskStats]:
