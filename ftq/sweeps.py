@@ -527,25 +527,68 @@ def _compact_locked(path: pathlib.Path, halves: int) -> tuple[int, int]:
 
 
 class _ProgressPrinter:
-    """Prints shots done / target with an ETA from the observed rate."""
+    """Prints shots done / target with an ETA from the observed rate that accounts for ``max_errors``.
 
-    def __init__(self, *, total_shots: int, done: int, out=sys.stderr):
+    A task stops at ``max_shots`` or at ``max_errors``, whichever comes first; once a task has seen errors,
+    its remaining shots are estimated as ``min(max_shots - shots, (max_errors - errors) · shots / errors)``.
+
+    >>> import io
+    >>> p = _ProgressPrinter(total_shots=10**12, done=0, out=io.StringIO(), max_shots=10**12, max_errors=100,
+    ...                      tasks={"a": (10_000, 10)})
+    >>> p.remaining_shots()
+    90000
+    """
+
+    def __init__(
+        self,
+        *,
+        total_shots: int,
+        done: int,
+        out=sys.stderr,
+        max_shots: int | None = None,
+        max_errors: int | None = None,
+        tasks: Mapping[str, tuple[int, int]] | None = None,
+    ):
         self.total = max(1, total_shots)
         self.done = done
         self.start = time.monotonic()
         self.start_done = done
         self.out = out
+        self.max_shots = max_shots
+        self.max_errors = max_errors
+        self.tasks = {sid: list(v) for sid, v in (tasks or {}).items()}
 
     def __call__(self, progress: sinter.Progress) -> None:
         for s in progress.new_stats:
-            self.done += s.shots
+            self.add(s.strong_id, s.shots, s.errors)
         self.show()
+
+    def add(self, strong_id: str, shots: int, errors: int) -> None:
+        self.done += shots
+        if strong_id in self.tasks:
+            self.tasks[strong_id][0] += shots
+            self.tasks[strong_id][1] += errors
+
+    def remaining_shots(self) -> int:
+        """Shots still to sample, over every task, with the error target taken into account."""
+        if self.max_shots is None or not self.tasks:
+            return max(0, self.total - self.done)
+        left = 0
+        for shots, errors in self.tasks.values():
+            rest = max(0, self.max_shots - shots)
+            if self.max_errors is not None:
+                if errors >= self.max_errors:
+                    rest = 0
+                elif errors > 0:
+                    rest = min(rest, math.ceil((self.max_errors - errors) * shots / errors))
+            left += rest
+        return left
 
     def show(self) -> None:
         elapsed = time.monotonic() - self.start
         new = self.done - self.start_done
         frac = min(1.0, self.done / self.total)
-        eta = (self.total - self.done) * elapsed / new if new > 0 else math.inf
+        eta = self.remaining_shots() * elapsed / new if new > 0 else math.inf
         eta_s = "?" if not math.isfinite(eta) else f"{max(0.0, eta):.0f}s"
         bar = "#" * int(30 * frac) + "." * (30 - int(30 * frac))
         print(
@@ -614,7 +657,23 @@ def _run_locked(spec: SweepSpec, *, tasks, samplers, workers, scheduler, progres
     path = spec.stats_path
     existing = _existing(path, appending=True)  # read again under the lock: another run may have added rows
     done = sum(min(existing[t.strong_id()].shots, spec.max_shots) for t in tasks if t.strong_id() in existing)
-    printer = _ProgressPrinter(total_shots=spec.max_shots * len(tasks), done=done) if progress else None
+    prior = {
+        t.strong_id(): (existing[t.strong_id()].shots, existing[t.strong_id()].errors)
+        if t.strong_id() in existing
+        else (0, 0)
+        for t in tasks
+    }
+    printer = (
+        _ProgressPrinter(
+            total_shots=spec.max_shots * len(tasks),
+            done=done,
+            max_shots=spec.max_shots,
+            max_errors=spec.max_errors,
+            tasks=prior,
+        )
+        if progress
+        else None
+    )
     if scheduler is not None:
         _run_dask(
             tasks,
@@ -792,6 +851,6 @@ def _run_dask(
             )
             append_lines(path, [row.to_csv_line()], header=sinter.CSV_HEADER)
             if printer is not None:
-                printer.done += anon.shots
+                printer.add(sid, anon.shots, anon.errors)
                 printer.show()
             submit(t)
