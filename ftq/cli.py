@@ -118,7 +118,11 @@ def sample_cmd(file, shots, decoder, seed, as_json) -> None:
 
     circuit = read_tagged_circuit(file)
     check_sampleable(circuit, label=f"circuit file {str(file)!r}")
-    out = sample_decoded(circuit, load_decoder(decoder), shots=shots, seed=seed)
+    from ftq.progress import ProgressLine
+
+    line = ProgressLine(total=shots, unit="shots", label="sampling", enabled=None if not as_json else False)
+    out = sample_decoded(circuit, load_decoder(decoder), shots=shots, seed=seed, on_shots=line.update)
+    line.close()
     if as_json:
         click.echo(json.dumps(out.to_json()))
     else:

@@ -27,3 +27,38 @@ def test_sweep_eta_without_errors_uses_max_shots():
     )
     p.add("a", 400, 0)
     assert p.remaining_shots() == 600
+
+
+def test_sample_reports_progress_and_keeps_the_samples_of_a_seed():
+    import stim
+
+    from ftq.decoders import load_decoder
+    from ftq.sampling import (
+        SETUP_SHOTS,
+        StagedCompiledSampler,
+        perfectionist_predictor,
+        sample_decoded,
+        sample_shots,
+    )
+
+    c = stim.Circuit(
+        "X_ERROR(0.3) 0\nM 0\nDETECTOR(0, 0, 0, 0, 1, 1) rec[-1]\nX_ERROR(0.1) 1\nM 1\nOBSERVABLE_INCLUDE(0) rec[-1]"
+    )
+    shots = 600_000
+    seen = []
+    r = sample_decoded(c, load_decoder("perfectionist"), shots=shots, seed=9, on_shots=seen.append)
+    assert seen == sorted(seen) and seen[-1] == shots and len(seen) >= 2
+    # the same seed without chunks: the samples of the old single call
+    compiled = StagedCompiledSampler(c, perfectionist_predictor(c), seed=9)
+    whole = sample_shots(compiled, SETUP_SHOTS) + sample_shots(compiled, shots - SETUP_SHOTS)
+    assert (r.kept, r.errors) == (whole.shots - whole.discards, whole.errors)
+
+
+def test_progress_line_is_quiet_off_a_terminal():
+    from ftq.progress import ProgressLine
+
+    out = io.StringIO()  # not a TTY
+    line = ProgressLine(total=10, unit="shots", out=out, every=0.0)
+    line.update(5)
+    line.close()
+    assert out.getvalue() == ""
