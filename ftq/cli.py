@@ -262,17 +262,21 @@ def estimate_cmd(
     check_sampleable(circuit, label=f"circuit file {str(path)!r}")
     if scale_noise != 1.0:
         circuit = rescale(circuit, scale_noise)
-    result = estimate(
-        circuit,
-        method=method,
-        target_rel_error=target_rel_error,
-        max_weight=max_weight,
-        shots=shots,
-        max_seconds=max_seconds,
-        tail_orders=tail_orders,
-        tail_paths=tail_paths,
-        seed=seed,
-    )
+    from ftq.progress import BudgetLine
+
+    budget = None if method == "enumerate" else max_seconds
+    with BudgetLine(label=f"estimate ({method})", budget=budget, enabled=False if as_json else None):
+        result = estimate(
+            circuit,
+            method=method,
+            target_rel_error=target_rel_error,
+            max_weight=max_weight,
+            shots=shots,
+            max_seconds=max_seconds,
+            tail_orders=tail_orders,
+            tail_paths=tail_paths,
+            seed=seed,
+        )
     if csv_path:
         row = result.to_task_stats(json_metadata={"circuit": path.name, "noise_scale": scale_noise})
         append_lines(csv_path, [row.to_csv_line()], header=sinter.CSV_HEADER)

@@ -69,3 +69,55 @@ class ProgressLine:
     def close(self) -> None:
         if self.drawn:
             print(file=self.out, flush=True)
+
+
+class BudgetLine:
+    """A context manager redrawing ``label: N s CPU time of at most M (budget)`` once a second from a thread.
+
+    For work whose progress is known only by its budget (rare-event estimates stop at a target error or a
+    CPU-time budget, whichever comes first). Quiet when ``enabled`` is False or stderr is not a terminal.
+
+    >>> import io
+    >>> out = io.StringIO()
+    >>> with BudgetLine(label="brute", budget=60.0, out=out, enabled=True, every=0.01):
+    ...     time.sleep(0.05)
+    >>> "CPU time of at most 1.0 min (budget)" in out.getvalue()
+    True
+    """
+
+    def __init__(
+        self,
+        *,
+        label: str,
+        budget: float | None,
+        out: TextIO | None = None,
+        enabled: bool | None = None,
+        every: float = 1.0,
+    ):
+        import threading
+
+        self.label = label
+        self.budget = budget
+        self.out = out if out is not None else sys.stderr
+        self.enabled = self.out.isatty() if enabled is None else enabled
+        self.every = every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True, name="ftq-progress")
+        self._cpu0 = time.process_time()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            cpu = time.process_time() - self._cpu0
+            left = "" if self.budget is None else f" of at most {_duration(self.budget)} (budget)"
+            print(f"\r{self.label}: {_duration(cpu)} CPU time{left}   ", end="", file=self.out, flush=True)
+
+    def __enter__(self) -> BudgetLine:
+        if self.enabled:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.enabled:
+            self._stop.set()
+            self._thread.join()
+            print(file=self.out, flush=True)
