@@ -2,11 +2,11 @@
 exit before any work or any write; none gets a traceback or a silent wrong answer."""
 
 import pytest
-import sinter
 import stim
 from click.testing import CliRunner
 
 from ftq.cli import main
+from ftq.sweeps import read_stats_rows
 
 TOY = stim.Circuit("""
     X_ERROR(0.3) 0
@@ -107,7 +107,7 @@ def test_estimate_csv_is_appended_to_a_sinter_csv(files):
     for _ in range(2):
         r = runner.invoke(main, ["estimate", reference, "--max-weight", "2", "--csv", str(d / "e.csv")])
         assert r.exit_code == 0, r.output
-    assert len(sinter.read_stats_from_csv_files(d / "e.csv")) == 2  # readable, both rows
+    assert len(read_stats_rows(d / "e.csv")) == 2  # a readable sinter CSV, both rows
 
 
 def test_an_unexpected_exception_is_one_line_with_status_1(monkeypatch, files):
