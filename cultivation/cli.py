@@ -218,6 +218,11 @@ def plot_cmd(source, out, msc, max_attempts) -> None:
     resolver = None
     if src.suffix == ".toml":
         spec = load_spec(src)
+        if spec.circuit is not None:  # rows of a circuit without an observable would plot as LER 0
+            from ftq.files import read_circuit
+            from ftq.sweeps import check_sampleable
+
+            check_sampleable(read_circuit(spec.circuit), label=f"sweep circuit {str(spec.circuit)!r}")
         csv_path = spec.stats_path
         if not csv_path.exists():
             raise InputError(f"sweep {spec.name!r} has no results yet ({str(csv_path)!r}); run it first.")

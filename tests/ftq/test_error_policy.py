@@ -38,6 +38,15 @@ def files(tmp_path, reference_dir):
         (tmp_path / f"s_{name}.toml").write_text(
             f'circuit = "{name}.stim"\np = 0.01\ndecoder = "perfectionist"\nmax_shots = 100\n'
         )
+    (tmp_path / "noobs").mkdir()  # a stored sweep of a circuit without an observable
+    NO_OBSERVABLE.to_file(tmp_path / "noobs" / "noobs.stim")
+    (tmp_path / "noobs" / "noobs.toml").write_text(
+        'circuit = "noobs.stim"\np = 0.01\ndecoder = "perfectionist"\nmax_shots = 100\n'
+    )
+    (tmp_path / "noobs" / "stats.csv").write_text(
+        "     shots,    errors,  discards, seconds,decoder,strong_id,json_metadata,custom_counts\n"
+        '       100,         0,        10,   0.010,perfectionist,abc,"{""p"":0.01}",\n'
+    )
     (tmp_path / "s_toy.toml").write_text(
         'circuit = "toy.stim"\np = 0.01\ndecoder = "perfectionist"\nmax_shots = 100\n'
     )
@@ -73,6 +82,7 @@ CASES = [
     (["sample", "{d}/untagged.stim", "--shots", "100"], "DETECTOR needs coordinates"),
     (["sample", "{d}/noobs.stim", "--shots", "100", "--decoder", "perfectionist"], "no OBSERVABLE_INCLUDE"),
     (["sweep", "run", "{d}/s_noobs.toml"], "no OBSERVABLE_INCLUDE"),
+    (["plot", "{d}/noobs/noobs.toml", "--out", "{d}/p.png"], "no OBSERVABLE_INCLUDE"),
     (["sample", "{d}/twoobs.stim", "--shots", "100", "--decoder", "gap"], "exactly 1 observable"),
     # a scheduler that is not an address (traceback)
     (["sweep", "run", "{d}/s_toy.toml", "--scheduler", "garbage"], "tcp://host:port"),
