@@ -17,6 +17,7 @@ import sys
 import click
 
 from ftq.errors import InputError
+from ftq.params import INT64_MAX, SEED, FiniteFloatRange
 
 _PROTOCOL_HELP = (
     "cultivation: stop after the last check (noiseless Y_L readout); end2end: expand into a surface code."
@@ -41,7 +42,8 @@ _PROTOCOL_HELP = (
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write here instead of stdout.")
 @click.option("--json", "as_json", is_flag=True, help="Print the circuit's statistics as JSON instead.")
 @click.option("--fault-distance", is_flag=True, help="With --json: also search the circuit's fault distance.")
-def circuit_cmd(d1, protocol, final_distance, noise, p, proxy, out, as_json, fault_distance) -> None:
+@click.pass_context
+def circuit_cmd(ctx, d1, protocol, final_distance, noise, p, proxy, out, as_json, fault_distance) -> None:
     """Build an RP² cultivation circuit (stim format).
 
     \b
@@ -50,16 +52,25 @@ def circuit_cmd(d1, protocol, final_distance, noise, p, proxy, out, as_json, fau
       ftq circuit --d1 5 --protocol end2end --final-distance 11 --json --fault-distance
     """
     from cultivation.protocol import build, validate
-    from ftq.files import write_text_atomic
+    from ftq.files import check_writable, write_text_atomic
     from ftq.noise import validate_noise
     from ftq.stats import circuit_stats
     from ftq.stats import fault_distance as search_fault_distance
 
     validate(protocol, d1=d1, final_distance=final_distance, proxy=proxy)
+    p_given = ctx.get_parameter_source("p") is not click.core.ParameterSource.DEFAULT
+    if noise == "none" and p_given:
+        raise InputError(
+            f"noise model 'none' takes no strength, but p={p} was given; drop it or choose uniform"
+        )
     if noise != "none":
         validate_noise(model=noise, p=p)
     elif fault_distance:
         raise InputError("the fault distance needs a noisy circuit; choose a noise model other than 'none'")
+    if fault_distance and not as_json:
+        raise InputError("the fault distance is reported in the JSON statistics; add --json to search it")
+    if out:
+        check_writable(out)
     c = build(
         protocol,
         d1=d1,
@@ -96,7 +107,9 @@ def circuits_build_cmd(out: str) -> None:
       ftq circuits build --out circuits
     """
     from cultivation.catalog import build_catalog, standard_entries
+    from ftq.files import check_writable
 
+    check_writable(out, folder=True)
     n = len(standard_entries())
     with click.progressbar(length=n, label="building circuits", file=sys.stderr) as bar:
         records = build_catalog(out, progress=lambda _e: bar.update(1))
@@ -106,12 +119,12 @@ def circuits_build_cmd(out: str) -> None:
 @click.command("demo")
 @click.option(
     "--shots",
-    type=click.IntRange(min=1000),
+    type=click.IntRange(1000, INT64_MAX),
     default=200_000,
     show_default=True,
     help="Shots for the kept fraction.",
 )
-@click.option("--seed", type=int, default=2025, show_default=True)
+@click.option("--seed", type=SEED, default=2025, show_default=True)
 @click.option(
     "--max-weight", type=click.IntRange(1, 7), default=6, show_default=True, help="Enumeration depth."
 )
@@ -126,7 +139,9 @@ def demo_cmd(shots: int, seed: int, max_weight: int, out: str) -> None:
       ftq demo --shots 100000 --out demo.png
     """
     from cultivation.demo import run_demo
+    from ftq.files import check_writable
 
+    check_writable(out)
     bar = click.progressbar(length=shots, label="      shots", file=sys.stderr)
 
     def step(message: str) -> None:
@@ -183,13 +198,13 @@ def _circuit_key(meta: dict) -> str:
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Output .png or .svg.")
 @click.option(
     "--msc",
-    type=click.Path(file_okay=False),
+    type=click.Path(exists=True, file_okay=False),
     default=None,
     help="MSC reference folder (default: the bundled one).",
 )
 @click.option(
     "--max-attempts",
-    type=click.FloatRange(min=1.0),
+    type=FiniteFloatRange(min=1.0),
     default=None,
     help="Also name the best Pareto point within this many attempts per kept shot.",
 )
@@ -215,13 +230,21 @@ def plot_cmd(source, out, msc, max_attempts, predicate) -> None:
     """
     from cultivation.msc import load_msc_baseline
     from cultivation.reference import MSC
+    from ftq.files import check_writable
     from ftq.plotting import plot_pareto, series_from_stats, summary_lines
     from ftq.sweeps import load_spec, read_stats_rows
 
+    if out:
+        check_writable(out)
     src = pathlib.Path(source)
     resolver = None
     if src.suffix == ".toml":
         spec = load_spec(src)
+        if spec.circuit is not None:  # rows of a circuit without an observable would plot as LER 0
+            from ftq.files import read_circuit
+            from ftq.sweeps import check_sampleable
+
+            check_sampleable(read_circuit(spec.circuit), label=f"sweep circuit {str(spec.circuit)!r}")
         csv_path = spec.stats_path
         if not csv_path.exists():
             raise InputError(f"sweep {spec.name!r} has no results yet ({str(csv_path)!r}); run it first.")

@@ -53,6 +53,7 @@ import numpy as np
 import pymatching
 import stim
 
+from ftq.errors import InputError
 from ftq.sampling import StagedSampler, perfectionist_predictor
 from ftq.tags import read_detector_tags
 
@@ -814,7 +815,7 @@ class GapDecoder:
     def from_circuit(circuit: stim.Circuit, *, composites: str = "drop") -> GapDecoder:
         """Build the decoder for a circuit (one observable); ``composites`` as in :func:`split_mechanisms`."""
         if circuit.num_observables != 1:
-            raise ValueError(
+            raise InputError(
                 f"the gap decoder needs exactly 1 observable, the circuit has {circuit.num_observables}"
             )
         return GapDecoder(build_pruned_model(circuit, composites=composites))

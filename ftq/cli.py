@@ -17,6 +17,7 @@ Examples::
 from __future__ import annotations
 
 import json
+import os
 import pathlib
 import sys
 from importlib.metadata import entry_points
@@ -25,6 +26,7 @@ import click
 
 from ftq.decoders import decoder_names
 from ftq.errors import InputError
+from ftq.params import POSITIVE, SECONDS, SEED, SHOTS
 
 #: The entry-point group domains register their commands under.
 COMMANDS_GROUP = "ftq.commands"
@@ -46,11 +48,32 @@ class _Group(click.Group):
         return command
 
     def invoke(self, ctx: click.Context):
+        """The error policy's boundary: bad input of any kind ends as one ``error:`` line.
+
+        :class:`InputError` from the library and click's refusals of an option (out of range, wrong type,
+        missing file) exit with status 2; an unexpected exception is a bug: one line naming it, status 1
+        (``FTQ_TRACEBACK=1`` shows the traceback).
+        """
         try:
             return super().invoke(ctx)
         except InputError as e:
             click.echo(f"error: {e}", err=True)
             sys.exit(2)
+        except click.UsageError as e:
+            click.echo(f"error: {e.format_message()}", err=True)
+            sys.exit(2)
+        except (click.exceptions.Exit, click.Abort, KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as e:  # noqa: BLE001 - the boundary: a bug, reported in one line
+            if os.environ.get("FTQ_TRACEBACK"):
+                raise
+            first = str(e).splitlines()[0] if str(e) else ""
+            click.echo(
+                f"error: internal error ({type(e).__name__}: {first[:200]}); "
+                "please report it (FTQ_TRACEBACK=1 shows where).",
+                err=True,
+            )
+            sys.exit(1)
 
 
 #: sinter's postselection predicate, shared by the commands that read a circuit (overrides the tags).
@@ -80,7 +103,7 @@ def main() -> None:
 
 @main.command("sample")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--shots", type=int, default=100_000, show_default=True, help="Number of shots (attempts).")
+@click.option("--shots", type=SHOTS, default=100_000, show_default=True, help="Number of shots (attempts).")
 @click.option(
     "--decoder",
     type=click.Choice(decoder_names()),
@@ -88,7 +111,7 @@ def main() -> None:
     show_default=True,
     help="A registered decoder, e.g. gap: match the decoded detectors; perfectionist: discard on any event.",
 )
-@click.option("--seed", type=int, default=None, help="Simulator seed (default: random).")
+@click.option("--seed", type=SEED, default=None, help="Simulator seed (default: random).")
 @predicate_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def sample_cmd(file, shots, decoder, seed, predicate, as_json) -> None:
@@ -103,11 +126,15 @@ def sample_cmd(file, shots, decoder, seed, predicate, as_json) -> None:
     from ftq.decoders import load_decoder
     from ftq.files import read_tagged_circuit
     from ftq.sampling import sample_decoded
+    from ftq.sweeps import check_sampleable
 
-    if shots < 1:
-        raise InputError(f"--shots {shots} must be a positive integer.")
     circuit = read_tagged_circuit(file, postselected_detectors_predicate=predicate)
-    out = sample_decoded(circuit, load_decoder(decoder), shots=shots, seed=seed)
+    check_sampleable(circuit, label=f"circuit file {str(file)!r}")
+    from ftq.progress import ProgressLine
+
+    line = ProgressLine(total=shots, unit="shots", label="sampling", enabled=None if not as_json else False)
+    out = sample_decoded(circuit, load_decoder(decoder), shots=shots, seed=seed, on_shots=line.update)
+    line.close()
     if as_json:
         click.echo(json.dumps(out.to_json()))
     else:
@@ -122,7 +149,9 @@ def sweep() -> None:
 
 @sweep.command("run")
 @click.argument("spec", type=click.Path(dir_okay=False))
-@click.option("--workers", type=int, default=1, show_default=True, help="Local worker processes.")
+@click.option(
+    "--workers", type=click.IntRange(1, 1024), default=1, show_default=True, help="Local worker processes."
+)
 @click.option(
     "--scheduler", default=None, help="Dask scheduler address (tcp://host:port) to run on a cluster."
 )
@@ -133,8 +162,10 @@ def sweep_run_cmd(spec, workers, scheduler) -> None:
     Example:
         ftq sweep run sweeps/rp2-d3-e2e/rp2-d3-e2e.toml --workers 2
     """
-    from ftq.sweeps import load_spec, run_sweep
+    from ftq.sweeps import check_scheduler_address, load_spec, run_sweep
 
+    if scheduler is not None:
+        check_scheduler_address(scheduler)
     s = load_spec(spec)
     stats = run_sweep(s, workers=workers, scheduler=scheduler)
     for st in stats:
@@ -181,30 +212,36 @@ def sweep_compact_cmd(source) -> None:
     "enumerate: exact sum over undetected error sets of ≤ W faults; importance: sampling stratified by "
     "fault count; brute: plain stim sampling.",
 )
-@click.option("--target-rel-error", type=float, default=0.3, show_default=True, help="Sampling stops here.")
+@click.option(
+    "--target-rel-error", type=POSITIVE, default=0.3, show_default=True, help="Sampling stops here."
+)
 @click.option(
     "--max-weight",
-    type=int,
+    type=click.IntRange(1, 12),
     default=None,
     help="Enumeration depth W (default: 5; combined: chosen from the target).",
 )
 @click.option(
     "--tail-orders",
-    type=int,
+    type=click.IntRange(0, 12),
     default=0,
     show_default=True,
     help="Estimate weights W+1… by random search paths.",
 )
-@click.option("--tail-paths", type=int, default=2_000_000, show_default=True, help="Paths for --tail-orders.")
-@click.option("--shots", type=int, default=None, help="Sampling budget (default: until the target is met).")
+@click.option(
+    "--tail-paths", type=SHOTS, default=2_000_000, show_default=True, help="Paths for --tail-orders."
+)
+@click.option("--shots", type=SHOTS, default=None, help="Sampling budget (default: until the target is met).")
 @click.option(
     "--max-seconds",
-    type=float,
+    type=SECONDS,
     default=None,
     help="CPU-time budget (default: combined 600 s, sampling 1200 s).",
 )
-@click.option("--scale-noise", type=float, default=1.0, show_default=True, help="Multiply all noise by this.")
-@click.option("--seed", type=int, default=None, help="Sampling seed (default: random).")
+@click.option(
+    "--scale-noise", type=POSITIVE, default=1.0, show_default=True, help="Multiply all noise by this."
+)
+@click.option("--seed", type=SEED, default=None, help="Sampling seed (default: random).")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False), default=None, help="Append a sinter row.")
 @predicate_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
@@ -238,27 +275,39 @@ def estimate_cmd(
 
     from ftq.estimation import estimate
     from ftq.estimation import scale_noise as rescale
-    from ftq.files import append_lines, read_circuit
+    from ftq.files import append_lines, check_writable, read_circuit
+    from ftq.sweeps import check_sampleable, check_stats_csv, check_stats_header
 
+    if csv_path:  # refused before the work, not after it
+        check_writable(csv_path)
+        if check_stats_header(pathlib.Path(csv_path)):
+            check_stats_csv(pathlib.Path(csv_path), appending=True)  # no torn row to append after
     path = pathlib.Path(circuit_file)
     circuit = read_circuit(path)
     if predicate is not None:
         from ftq.tags import apply_postselection_predicate
 
         circuit = apply_postselection_predicate(circuit, predicate)
+    check_sampleable(circuit, label=f"circuit file {str(path)!r}")
     if scale_noise != 1.0:
         circuit = rescale(circuit, scale_noise)
-    result = estimate(
-        circuit,
-        method=method,
-        target_rel_error=target_rel_error,
-        max_weight=max_weight,
-        shots=shots,
-        max_seconds=max_seconds if max_seconds is not None or method == "combined" else 1200.0,
-        tail_orders=tail_orders,
-        tail_paths=tail_paths,
-        seed=seed,
-    )
+    from ftq.progress import BudgetLine
+
+    if max_seconds is None:
+        max_seconds = 600.0 if method == "combined" else 1200.0
+    budget = None if method == "enumerate" else max_seconds
+    with BudgetLine(label=f"estimate ({method})", budget=budget, enabled=False if as_json else None):
+        result = estimate(
+            circuit,
+            method=method,
+            target_rel_error=target_rel_error,
+            max_weight=max_weight,
+            shots=shots,
+            max_seconds=max_seconds,
+            tail_orders=tail_orders,
+            tail_paths=tail_paths,
+            seed=seed,
+        )
     if csv_path:
         row = result.to_task_stats(json_metadata={"circuit": path.name, "noise_scale": scale_noise})
         append_lines(csv_path, [row.to_csv_line()], header=sinter.CSV_HEADER)

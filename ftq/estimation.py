@@ -280,8 +280,14 @@ def scale_noise(circuit: stim.Circuit, factor: float) -> stim.Circuit:
     DEPOLARIZE1(0.003) 0
     M(0.006) 0
     """
-    if not factor >= 0:
-        raise InputError(f"noise scale factor {factor} must be non-negative")
+    if not 0 <= factor < math.inf:
+        raise InputError(f"noise scale factor {factor} must be a finite non-negative number")
+    limit = max_noise_scale(circuit)
+    if factor > limit:
+        raise InputError(
+            f"noise scale factor {factor:g} is outside the valid range [0, {limit:.4g}] for this circuit "
+            "(beyond it its noisiest channel is no longer a valid probability)"
+        )
     out = stim.Circuit()
     for inst in circuit:
         if isinstance(inst, stim.CircuitRepeatBlock):
@@ -303,6 +309,33 @@ def scale_noise(circuit: stim.Circuit, factor: float) -> stim.Circuit:
         else:
             out.append(inst)
     return out
+
+
+#: Largest probability stim analyses for these channels (fully mixing); every other channel: 1.
+_MAX_MIXING = {"DEPOLARIZE1": 3 / 4, "DEPOLARIZE2": 15 / 16}
+
+
+def max_noise_scale(circuit: stim.Circuit) -> float:
+    """The largest factor :func:`scale_noise` accepts: every scaled channel stays one stim can analyse.
+
+    A depolarizing channel may reach full mixing (3/4, 15/16), a Pauli channel's probabilities may sum to
+    1, any other noise argument may reach 1.
+
+    >>> max_noise_scale(stim.Circuit("DEPOLARIZE2(0.001) 0 1\\nX_ERROR(0.01) 0"))
+    100.0
+    """
+    limit = math.inf
+    for inst in circuit.flattened():
+        args = inst.gate_args_copy()
+        if not args or not stim.gate_data(inst.name).is_noisy_gate:
+            continue
+        if inst.name.startswith("PAULI_CHANNEL"):
+            worst, bound = sum(args), 1.0
+        else:
+            worst, bound = max(args), _MAX_MIXING.get(inst.name, 1.0)
+        if worst > 0:
+            limit = min(limit, bound / worst)
+    return limit
 
 
 def wilson_interval(k: int, n: int, *, z: float = Z95) -> tuple[float, float]:
@@ -766,6 +799,23 @@ def combined_estimate(
     )
 
 
+def _check_budget(*, shots, max_seconds, target_rel_error, tail_orders, tail_paths, seed) -> None:
+    """Raise :class:`InputError` naming the first argument of :func:`estimate` outside its valid range."""
+    checks = (
+        ("shots", shots, shots is None or (isinstance(shots, int) and 1 <= shots < 2**63), "an integer >= 1"),
+        ("max_seconds", max_seconds, max_seconds is None or 0 < max_seconds < math.inf, "a finite number > 0"),
+        ("target_rel_error", target_rel_error, target_rel_error is None or 0 < target_rel_error < math.inf,
+         "a finite number > 0"),
+        ("tail_orders", tail_orders, isinstance(tail_orders, int) and tail_orders >= 0, "an integer >= 0"),
+        ("tail_paths", tail_paths, isinstance(tail_paths, int) and tail_paths >= 1, "an integer >= 1"),
+        ("seed", seed, seed is None or (isinstance(seed, int) and 0 <= seed < 2**63),
+         "an integer in [0, 2**63)"),
+    )  # fmt: skip
+    for name, value, ok, valid in checks:
+        if not ok:
+            raise InputError(f"{name}={value!r} is not valid; it must be {valid}")
+
+
 def estimate(
     circuit: stim.Circuit,
     *,
@@ -787,6 +837,8 @@ def estimate(
     """
     if method not in METHODS:
         raise InputError(f"method {method!r} is not one of {', '.join(METHODS)}")
+    _check_budget(shots=shots, max_seconds=max_seconds, target_rel_error=target_rel_error,
+                  tail_orders=tail_orders, tail_paths=tail_paths, seed=seed)  # fmt: skip
     if method == "combined":
         return combined_estimate(
             circuit,

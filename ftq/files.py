@@ -9,16 +9,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+
+from ftq.errors import InputError
 
 
 def write_text_atomic(path: str | os.PathLike, text: str) -> None:
     """Write ``text`` to a temporary file beside ``path``, then rename it over ``path``."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    check_writable(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as e:
+        raise InputError(f"cannot write {str(path)!r} ({e.strerror or e}).") from None
     try:
         with os.fdopen(fd, "w") as f:
             f.write(text)
@@ -31,6 +39,75 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def check_writable(path: str | os.PathLike, *, folder: bool = False) -> None:
+    """Raise :class:`InputError` unless ``path`` (a file, or a folder with ``folder=True``) can be written.
+
+    Checked before any work starts, so a bad output path costs nothing and changes nothing: the nearest
+    existing ancestor must be a writable folder, and ``path`` itself, if it exists, of the right kind.
+
+    >>> import pathlib, tempfile
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "notes.txt"
+    >>> _ = f.write_text("x")
+    >>> check_writable(f / "out.stim")
+    Traceback (most recent call last):
+    ...
+    ftq.errors.InputError: cannot write '.../notes.txt/out.stim': '.../notes.txt' is a file, not a folder.
+    """
+    path = Path(path)
+    if path.exists():
+        if folder and not path.is_dir():
+            raise InputError(f"cannot write into {str(path)!r}: it is a file, not a folder.")
+        if not folder and path.is_dir():
+            raise InputError(f"cannot write {str(path)!r}: it is a folder; give a file name.")
+        if not os.access(path, os.W_OK):
+            raise InputError(f"cannot write {str(path)!r}: permission denied.")
+        return
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise InputError(f"cannot write {str(path)!r}: {str(parent)!r} is a file, not a folder.")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise InputError(f"cannot write {str(path)!r}: the folder {str(parent)!r} is not writable.")
+
+
+@contextlib.contextmanager
+def output_lock(path: str | os.PathLike) -> Iterator[None]:
+    """Hold an exclusive lock on the folder of ``path`` (which must exist) while the block runs, or refuse.
+
+    One writer per output: a sweep run and ``sweep compact`` take it on their ``stats.csv``; a second process
+    asking for it gets :class:`InputError` at once (it does not wait). The lock is the kernel's (``flock``
+    on the folder), so it creates no file and a killed holder (even ``kill -9``) releases it.
+
+    >>> import pathlib, tempfile
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "stats.csv"
+    >>> with output_lock(p):
+    ...     with output_lock(p):
+    ...         pass
+    Traceback (most recent call last):
+    ...
+    ftq.errors.InputError: another ftq process is writing to '...stats.csv'; wait for it to finish (or stop it) and run again.
+    """
+    import fcntl
+
+    path = Path(path)
+    try:
+        fd = os.open(path.parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError as e:
+        raise InputError(f"cannot lock {str(path)!r} ({e.strerror or e}).") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InputError(
+                f"another ftq process is writing to {str(path)!r}; wait for it to finish (or stop it) "
+                "and run again."
+            ) from None
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def append_lines(path: str | os.PathLike, lines: list[str], *, header: str) -> None:
@@ -73,8 +150,6 @@ def read_circuit(path: str | os.PathLike):
     ftq.errors.InputError: circuit file 'no/such.stim' does not exist; pass a .stim file.
     """
     import stim
-
-    from ftq.errors import InputError
 
     path = Path(path)
     if not path.is_file():

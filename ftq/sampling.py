@@ -535,8 +535,18 @@ class DecodedSample:
                 "kept_shots_per_second": None if rate is None else round(rate, 1)}  # fmt: skip
 
 
-def sample_decoded(circuit: stim.Circuit, decoder, *, shots: int, seed: int | None = None) -> DecodedSample:
+def sample_decoded(
+    circuit: stim.Circuit,
+    decoder,
+    *,
+    shots: int,
+    seed: int | None = None,
+    on_shots: Callable[[int], None] | None = None,
+) -> DecodedSample:
     """Sample ``shots`` shots of ``circuit`` with a registered decoder (:class:`ftq.decoders.Decoder`).
+
+    ``on_shots(done)`` is called after each chunk of :data:`PROGRESS_CHUNK` shots (a multiple of the
+    staged sampler's batch, so a seed gives the same samples with or without it).
 
     A staged decoder (a :class:`StagedSampler`) is seeded with ``seed``; any other sinter sampler draws its
     own randomness. Times are CPU time: building the sampler and its first batch (at most
@@ -557,7 +567,11 @@ def sample_decoded(circuit: stim.Circuit, decoder, *, shots: int, seed: int | No
         compiled = sampler.compiled_sampler_for_task(make_task(circuit, decoder=decoder.name))
     first = sample_shots(compiled, min(shots, SETUP_SHOTS))
     t1 = time.process_time()
-    rest = sample_shots(compiled, shots - first.shots) if shots > first.shots else sinter.AnonTaskStats()
+    rest = sinter.AnonTaskStats()
+    while first.shots + rest.shots < shots:
+        rest += sample_shots(compiled, min(PROGRESS_CHUNK, shots - first.shots - rest.shots))
+        if on_shots is not None:
+            on_shots(first.shots + rest.shots)
     seconds = time.process_time() - t1
     stats = first + rest
     return DecodedSample(
@@ -572,6 +586,9 @@ def sample_decoded(circuit: stim.Circuit, decoder, *, shots: int, seed: int | No
 
 #: Shots of the first batch of :func:`sample_decoded`, counted as setup (compiled kernels load on first use).
 SETUP_SHOTS = 2000
+
+#: Shots between two progress reports of :func:`sample_decoded` (a multiple of :data:`MAX_CHUNK`).
+PROGRESS_CHUNK = 8 * MAX_CHUNK
 
 
 def perfectionist_sampler() -> StagedSampler:

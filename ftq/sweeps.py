@@ -42,6 +42,7 @@ import functools
 import importlib
 import math
 import operator
+import os
 import pathlib
 import signal
 import sys
@@ -56,7 +57,7 @@ import stim
 
 from ftq.decoders import decoder_names, load_decoder
 from ftq.errors import InputError
-from ftq.files import append_lines, write_text_atomic
+from ftq.files import append_lines, output_lock, write_text_atomic
 from ftq.sampling import make_task, sample_shots
 
 #: The keys the kit reads; a spec with a ``builder`` passes every other key to it as a domain parameter.
@@ -74,6 +75,27 @@ KEYS = {
     "stage_tau": dict,
     "postselected_detectors_predicate": str,
 }
+
+
+#: Most local worker processes a run may ask for (each costs hundreds of MB).
+MAX_WORKERS = 1024
+
+
+def check_scheduler_address(address: str) -> None:
+    """Raise :class:`InputError` unless ``address`` reads as a Dask scheduler address ``scheme://host:port``.
+
+    >>> check_scheduler_address("tcp://127.0.0.1:8786")
+    >>> check_scheduler_address("garbage")
+    Traceback (most recent call last):
+    ...
+    ftq.errors.InputError: Dask scheduler address 'garbage' is not of the form tcp://host:port.
+    """
+    import re
+
+    m = re.fullmatch(r"(tcp|tls|ws|wss|ucx|inproc)://(\S+)", address)
+    port = re.fullmatch(r"([^\s/]+|\[[0-9a-fA-F:]+\]):(\d{1,5})", m.group(2)) if m else None
+    if m is None or (m.group(1) != "inproc" and (port is None or not 0 < int(port.group(2)) < 65536)):
+        raise InputError(f"Dask scheduler address {address!r} is not of the form tcp://host:port.")
 
 
 class CircuitFamily(Protocol):
@@ -315,7 +337,40 @@ def build_circuits(spec: SweepSpec) -> list[tuple[dict, stim.Circuit]]:
 
         expr = spec.postselected_detectors_predicate
         out = [(m, apply_postselection_predicate(c, expr, metadata=m)) for m, c in out]
+    for m, c in out:
+        label = (
+            f"sweep circuit {str(spec.circuit)!r}"
+            if spec.circuit is not None
+            else f"the circuit of sweep point {m}"
+        )
+        check_sampleable(c, label=label)
     return out
+
+
+def check_sampleable(circuit: stim.Circuit, *, label: str) -> None:
+    """Raise :class:`InputError` unless ``circuit`` has an observable and every detector carries its tag.
+
+    Without an ``OBSERVABLE_INCLUDE`` there is no logical error to count (a run would report LER 0); without
+    tags the postselected detectors cannot be told from the decoded ones.
+
+    >>> check_sampleable(stim.Circuit("M 0\\nDETECTOR(0, 0, 0, 0, 1, 1) rec[-1]"), label="c.stim")
+    Traceback (most recent call last):
+    ...
+    ftq.errors.InputError: c.stim has no OBSERVABLE_INCLUDE, so it has no logical error to count; add the logical observable.
+    """
+    from ftq.tags import read_detector_tags
+
+    if circuit.num_observables == 0:
+        raise InputError(
+            f"{label} has no OBSERVABLE_INCLUDE, so it has no logical error to count; add the logical observable."
+        )
+    try:
+        read_detector_tags(circuit)
+    except ValueError as e:
+        raise InputError(
+            f"{label} has detectors without tags ({e}); each DETECTOR needs coordinates "
+            "(x, y, t, stage, postselected, basis)."
+        ) from None
 
 
 def make_tasks(spec: SweepSpec) -> list[sinter.Task]:
@@ -333,8 +388,47 @@ def make_tasks(spec: SweepSpec) -> list[sinter.Task]:
     return tasks
 
 
-def check_stats_csv(path: pathlib.Path) -> list[sinter.TaskStats]:
+def check_stats_header(path: pathlib.Path, *, appending: bool = True) -> bool:
+    """Check only the header of a sinter CSV: True if it is sinter's, False if the file is missing or empty.
+
+    Raises :class:`InputError` for a file that is not a sinter CSV, and, with ``appending=True``, for one
+    without the ``custom_counts`` column (rows appended to it would lose their histograms).
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "notes.txt"
+    >>> check_stats_header(p)
+    False
+    >>> _ = p.write_text("my notes\\n")
+    >>> check_stats_header(p)
+    Traceback (most recent call last):
+    ...
+    ftq.errors.InputError: ... is not a sinter statistics CSV (its header is not sinter's).
+    """
+    path = pathlib.Path(path)
+    if not path.exists() or (path.is_file() and path.stat().st_size == 0):
+        return False
+    try:
+        with open(path, encoding="utf8") as f:
+            first = f.readline()
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(f"{str(path)!r} could not be read ({e}).") from None
+    header = [h.strip() for h in first.split(",")]
+    want = [h.strip() for h in sinter.CSV_HEADER.split(",")]
+    if header[: len(want) - 1] != want[: len(want) - 1]:
+        raise InputError(f"{str(path)!r} is not a sinter statistics CSV (its header is not sinter's).")
+    if appending and header != want:
+        raise InputError(
+            f"{str(path)!r} has no {want[-1]!r} column, so rows appended to it would lose their histograms; "
+            "write to a new file."
+        )
+    return True
+
+
+def check_stats_csv(path: pathlib.Path, *, appending: bool = False) -> list[sinter.TaskStats]:
     """Read an existing sinter CSV, or raise one clear sentence if it is corrupt or not a sinter CSV.
+
+    With ``appending=True`` (a run is about to add rows) the header must be sinter's whole header: a file
+    without the ``custom_counts`` column would silently drop every new row's histograms.
 
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "stats.csv"
@@ -345,20 +439,39 @@ def check_stats_csv(path: pathlib.Path) -> list[sinter.TaskStats]:
     ftq.errors.InputError: ... is not a sinter statistics CSV (its header is not sinter's).
     """
     csv.field_size_limit(sys.maxsize)
-    try:
-        with open(path, encoding="utf8") as f:
-            first = f.readline()
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(f"{str(path)!r} could not be read ({e}).") from None
-    header = [h.strip() for h in first.split(",")]
-    want = [h.strip() for h in sinter.CSV_HEADER.split(",")]
-    if header[: len(want) - 1] != want[: len(want) - 1]:
+    if not pathlib.Path(path).exists():
+        raise InputError(f"{str(path)!r} does not exist.")
+    if not check_stats_header(path, appending=appending):
         raise InputError(f"{str(path)!r} is not a sinter statistics CSV (its header is not sinter's).")
+    _check_whole_rows(pathlib.Path(path))
     try:
         return sinter.read_stats_from_csv_files(path)
     except Exception as e:  # noqa: BLE001 - any parse failure is a corrupt file
         msg = str(e).splitlines()[0] if str(e) else type(e).__name__
         raise InputError(f"{str(path)!r} is a corrupt sinter CSV ({msg[:200]}).") from None
+
+
+def _check_whole_rows(path: pathlib.Path) -> None:
+    """Refuse a CSV with a torn row: every row has the header's number of fields and the file ends a line.
+
+    Writers here append whole lines under a lock, so a torn row means a crash mid-write or another writer;
+    sinter's reader would take it as a row with empty fields.
+    """
+    with open(path, "rb") as f:
+        f.seek(0, 2)
+        if f.tell() and (f.seek(-1, 2), f.read(1))[1] != b"\n":
+            raise InputError(
+                f"{str(path)!r} ends in a partial row (a write was cut short); delete its last line and run again."
+            )
+    with open(path, encoding="utf8", newline="") as f:
+        records = csv.reader(f)
+        width = len(next(records, []))
+        for line, rec in enumerate(records, start=2):
+            if rec and len(rec) != width:
+                raise InputError(
+                    f"{str(path)!r} row {line} has {len(rec)} fields where the header has {width} "
+                    "(a torn or edited row); delete or repair it and run again."
+                )
 
 
 def read_stats_rows(path: str | pathlib.Path) -> list[sinter.TaskStats]:
@@ -404,7 +517,8 @@ def compact_stats_csv(path: str | pathlib.Path, *, halves: int = 2) -> tuple[int
 
     Sweeps append one row per sampled batch; with two-dimensional gap histograms the file grows by the
     whole histogram per row. Two rows per task keep the file small and still allow a held-out check.
-    Returns (rows before, rows after). Never run it while a sweep is writing to the same file.
+    Returns (rows before, rows after). It holds the same lock as a sweep run (:func:`ftq.files.output_lock`):
+    while a run writes to the file, compacting is refused, and a run is refused while compacting.
 
     >>> import tempfile, pathlib, sinter
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "stats.csv"
@@ -415,6 +529,11 @@ def compact_stats_csv(path: str | pathlib.Path, *, halves: int = 2) -> tuple[int
     """
     if halves < 1:
         raise InputError(f"halves must be at least 1, got {halves}.")
+    with output_lock(path):
+        return _compact_locked(pathlib.Path(path), halves)
+
+
+def _compact_locked(path: pathlib.Path, halves: int) -> tuple[int, int]:
     rows = read_stats_rows(path)
     groups: dict[str, list[sinter.TaskStats]] = {}
     for r in rows:
@@ -430,25 +549,68 @@ def compact_stats_csv(path: str | pathlib.Path, *, halves: int = 2) -> tuple[int
 
 
 class _ProgressPrinter:
-    """Prints shots done / target with an ETA from the observed rate."""
+    """Prints shots done / target with an ETA from the observed rate that accounts for ``max_errors``.
 
-    def __init__(self, *, total_shots: int, done: int, out=sys.stderr):
+    A task stops at ``max_shots`` or at ``max_errors``, whichever comes first; once a task has seen errors,
+    its remaining shots are estimated as ``min(max_shots - shots, (max_errors - errors) · shots / errors)``.
+
+    >>> import io
+    >>> p = _ProgressPrinter(total_shots=10**12, done=0, out=io.StringIO(), max_shots=10**12, max_errors=100,
+    ...                      tasks={"a": (10_000, 10)})
+    >>> p.remaining_shots()
+    90000
+    """
+
+    def __init__(
+        self,
+        *,
+        total_shots: int,
+        done: int,
+        out=sys.stderr,
+        max_shots: int | None = None,
+        max_errors: int | None = None,
+        tasks: Mapping[str, tuple[int, int]] | None = None,
+    ):
         self.total = max(1, total_shots)
         self.done = done
         self.start = time.monotonic()
         self.start_done = done
         self.out = out
+        self.max_shots = max_shots
+        self.max_errors = max_errors
+        self.tasks = {sid: list(v) for sid, v in (tasks or {}).items()}
 
     def __call__(self, progress: sinter.Progress) -> None:
         for s in progress.new_stats:
-            self.done += s.shots
+            self.add(s.strong_id, s.shots, s.errors)
         self.show()
+
+    def add(self, strong_id: str, shots: int, errors: int) -> None:
+        self.done += shots
+        if strong_id in self.tasks:
+            self.tasks[strong_id][0] += shots
+            self.tasks[strong_id][1] += errors
+
+    def remaining_shots(self) -> int:
+        """Shots still to sample, over every task, with the error target taken into account."""
+        if self.max_shots is None or not self.tasks:
+            return max(0, self.total - self.done)
+        left = 0
+        for shots, errors in self.tasks.values():
+            rest = max(0, self.max_shots - shots)
+            if self.max_errors is not None:
+                if errors >= self.max_errors:
+                    rest = 0
+                elif errors > 0:
+                    rest = min(rest, math.ceil((self.max_errors - errors) * shots / errors))
+            left += rest
+        return left
 
     def show(self) -> None:
         elapsed = time.monotonic() - self.start
         new = self.done - self.start_done
         frac = min(1.0, self.done / self.total)
-        eta = (self.total - self.done) * elapsed / new if new > 0 else math.inf
+        eta = self.remaining_shots() * elapsed / new if new > 0 else math.inf
         eta_s = "?" if not math.isfinite(eta) else f"{max(0.0, eta):.0f}s"
         bar = "#" * int(30 * frac) + "." * (30 - int(30 * frac))
         print(
@@ -459,11 +621,11 @@ class _ProgressPrinter:
         )
 
 
-def _existing(path: pathlib.Path) -> dict[str, sinter.TaskStats]:
+def _existing(path: pathlib.Path, *, appending: bool = False) -> dict[str, sinter.TaskStats]:
     if not path.exists():
         return {}
     out: dict[str, sinter.TaskStats] = {}
-    for s in check_stats_csv(path):
+    for s in check_stats_csv(path, appending=appending):
         out[s.strong_id] = out[s.strong_id] + s if s.strong_id in out else s
     return out
 
@@ -489,18 +651,51 @@ def run_sweep(
     >>> stats[0].shots >= 500
     True
     """
-    if workers < 1:
-        raise InputError(f"workers={workers} must be at least 1.")
+    if not 1 <= workers <= MAX_WORKERS:
+        raise InputError(f"workers={workers} must lie in 1..{MAX_WORKERS}.")
+    if scheduler is not None:
+        check_scheduler_address(scheduler)
     path = spec.stats_path
-    existing = _existing(path)  # validates an existing CSV before anything is written
+    if path.exists():
+        _existing(path, appending=True)  # validates an existing CSV before anything is written
     tasks = make_tasks(spec)
     if samplers is None:
         samplers = {spec.decoder: load_decoder(spec.decoder).sampler}
     if spec.decoder not in samplers:
         raise InputError(f"decoder {spec.decoder!r} has no sampler here; available: {', '.join(samplers)}.")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise InputError(
+            f"cannot create the sweep folder {str(path.parent)!r} ({e.strerror or e})."
+        ) from None
+    with output_lock(path):  # one run per stats.csv; a second one is refused
+        return _run_locked(
+            spec, tasks=tasks, samplers=samplers, workers=workers, scheduler=scheduler, progress=progress
+        )
+
+
+def _run_locked(spec: SweepSpec, *, tasks, samplers, workers, scheduler, progress) -> list[sinter.TaskStats]:
+    path = spec.stats_path
+    existing = _existing(path, appending=True)  # read again under the lock: another run may have added rows
     done = sum(min(existing[t.strong_id()].shots, spec.max_shots) for t in tasks if t.strong_id() in existing)
-    printer = _ProgressPrinter(total_shots=spec.max_shots * len(tasks), done=done) if progress else None
+    prior = {
+        t.strong_id(): (existing[t.strong_id()].shots, existing[t.strong_id()].errors)
+        if t.strong_id() in existing
+        else (0, 0)
+        for t in tasks
+    }
+    printer = (
+        _ProgressPrinter(
+            total_shots=spec.max_shots * len(tasks),
+            done=done,
+            max_shots=spec.max_shots,
+            max_errors=spec.max_errors,
+            tasks=prior,
+        )
+        if progress
+        else None
+    )
     if scheduler is not None:
         _run_dask(
             tasks,
@@ -541,6 +736,54 @@ def _terminate_as_interrupt():
         signal.signal(signal.SIGTERM, previous)
 
 
+class DieWithParent(sinter.Sampler):
+    """A sampler that, once unpickled in a sinter worker process, ends that process when its parent dies.
+
+    sinter starts its workers with ``spawn`` and sends each one the samplers; unpickling one here makes the
+    kernel kill the worker when the process that built this sampler dies (Linux ``PR_SET_PDEATHSIG``; a
+    watchdog thread elsewhere), so ``kill -9`` of ``ftq sweep run`` leaves no worker sampling for nobody.
+
+    >>> from ftq.sampling import perfectionist_sampler
+    >>> DieWithParent(perfectionist_sampler()).parent_pid == os.getpid()
+    True
+    """
+
+    def __init__(self, inner: sinter.Sampler):
+        self.inner = inner
+        self.parent_pid = os.getpid()
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        if os.getpid() != self.parent_pid:
+            _die_with_parent(self.parent_pid)
+
+    def compiled_sampler_for_task(self, task: sinter.Task) -> sinter.CompiledSampler:
+        return self.inner.compiled_sampler_for_task(task)
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Make this process end when ``parent_pid`` (its parent) ends; end now if it already has."""
+    armed = False
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            armed = libc.prctl(1, signal.SIGKILL, 0, 0, 0) == 0  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            armed = False
+    if os.getppid() != parent_pid:  # the parent died before the signal was armed
+        os._exit(1)
+    if not armed:
+
+        def watch() -> None:
+            while os.getppid() == parent_pid:
+                time.sleep(1.0)
+            os._exit(1)
+
+        threading.Thread(target=watch, daemon=True, name="ftq-die-with-parent").start()
+
+
 def _collect_local(tasks, *, spec: SweepSpec, samplers, path, workers: int, printer) -> None:
     """sinter's own engine on this machine, resuming from and appending to ``path``."""
     sinter.collect(
@@ -549,7 +792,7 @@ def _collect_local(tasks, *, spec: SweepSpec, samplers, path, workers: int, prin
         save_resume_filepath=path,
         max_shots=spec.max_shots,
         max_errors=spec.max_errors,
-        custom_decoders=samplers,
+        custom_decoders={name: DieWithParent(s) for name, s in samplers.items()},
         progress_callback=printer,
         # no CPU pinning: sinter pins worker i to CPU i, so two sweeps run side by side (or a sweep
         # beside any other job) would share CPU 0 while CPU 1 idles
@@ -579,7 +822,7 @@ def _run_dask(
         raise InputError(f"a Dask scheduler needs dask.distributed, which is not importable ({e}).") from None
     try:
         client = Client(scheduler, timeout="5s")
-    except OSError as e:
+    except (OSError, ValueError, TypeError) as e:
         raise InputError(f"could not reach the Dask scheduler at {scheduler!r} ({e}).") from None
     sampler = samplers[spec.decoder]
     with client:
@@ -630,6 +873,6 @@ def _run_dask(
             )
             append_lines(path, [row.to_csv_line()], header=sinter.CSV_HEADER)
             if printer is not None:
-                printer.done += anon.shots
+                printer.add(sid, anon.shots, anon.errors)
                 printer.show()
             submit(t)

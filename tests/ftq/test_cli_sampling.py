@@ -54,7 +54,7 @@ def test_sample_bad_inputs_are_one_line(tmp_path):
         assert r.output.count("\n") == 1 and r.output.startswith("error:")
     TOY.to_file(tmp_path / "toy.stim")
     r = runner.invoke(main, ["sample", str(tmp_path / "toy.stim"), "--shots", "0"])
-    assert r.exit_code == 2 and "--shots 0" in r.output
+    assert r.exit_code == 2 and "'--shots': 0 is not in the range" in r.output
 
 
 def test_sweep_run_then_plot(tmp_path):
