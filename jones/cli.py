@@ -389,12 +389,16 @@ def jones_submit_cmd(
       ftq jones submit "1,1,1" --device local-noisy --shots 2000 --json
       ftq jones submit "1,1,1" --device local-pecos --shots 2000   # Quantinuum's emulator, locally
     """
-    from jones.jobstore import JobStore
+    from ftq.progress import BudgetLine
+    from jones.jobstore import LOCAL_DEVICES, JobStore
 
     js = JobStore(store)
     parts = ("re", "im") if part == "both" else (part,)
-    ids = js.submit(_jones_braid(braid_word, strands), closure=closure, device=device, shots=shots, seed=seed,
-                    parts=parts, max_hqc=max_hqc)  # fmt: skip
+    local = device in LOCAL_DEVICES  # a local emulation runs here and now: show that it is alive
+    with BudgetLine(label=f"emulating {len(parts)} part(s) on {device}", budget=None,
+                    enabled=False if as_json or not local else None):  # fmt: skip
+        ids = js.submit(_jones_braid(braid_word, strands), closure=closure, device=device, shots=shots,
+                        seed=seed, parts=parts, max_hqc=max_hqc)  # fmt: skip
     _echo_jobs([_job_dict(js.get(i)) for i in ids], as_json=as_json)
 
 

@@ -181,3 +181,35 @@ def test_benchmark_writes_plot(tmp_path):
     assert code == 0 and png.exists()
     rows = json.loads(out)
     assert len(rows) == 2 and rows[0]["two_qubit_gates"] < rows[1]["two_qubit_gates"]
+
+
+@pytest.mark.parametrize("device, as_json, shown", [("local-noiseless", False, True), ("local-noiseless", True, False),
+                                                    ("H2-1E", False, False)])  # fmt: skip
+def test_local_submit_shows_a_progress_line(tmp_path, monkeypatch, device, as_json, shown):
+    # a local emulation runs in the foreground: its progress line is on unless --json (or the job is remote)
+    import io
+
+    import ftq.progress
+
+    out = io.StringIO()
+    real = ftq.progress.BudgetLine
+
+    def forced(**kw):
+        kw["enabled"] = kw["enabled"] is None  # a terminal: what "None" would mean on one
+        return real(**kw, out=out, every=0.01)
+
+    monkeypatch.setattr(ftq.progress, "BudgetLine", forced)
+    args = [
+        "jones",
+        "submit",
+        "1,1,1",
+        "--device",
+        device,
+        "--shots",
+        "4000",
+        "--store",
+        str(tmp_path / "j.sqlite"),
+    ]
+    code, _ = _run(args + (["--json"] if as_json else []))
+    assert code == 0
+    assert ("CPU time" in out.getvalue()) == shown
