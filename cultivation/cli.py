@@ -244,7 +244,13 @@ def plot_cmd(source, out, msc, max_attempts, predicate) -> None:
             from ftq.files import read_circuit
             from ftq.sweeps import check_sampleable
 
-            check_sampleable(read_circuit(spec.circuit), label=f"sweep circuit {str(spec.circuit)!r}")
+            circuit = read_circuit(spec.circuit)
+            expr = predicate if predicate is not None else spec.postselected_detectors_predicate
+            if expr is not None:
+                from ftq.tags import apply_postselection_predicate
+
+                circuit = apply_postselection_predicate(circuit, expr)
+            check_sampleable(circuit, label=f"sweep circuit {str(spec.circuit)!r}")
         csv_path = spec.stats_path
         if not csv_path.exists():
             raise InputError(f"sweep {spec.name!r} has no results yet ({str(csv_path)!r}); run it first.")

@@ -77,9 +77,9 @@ CASES = [
     (["estimate", "{R}", "--max-weight", "2", "--csv", "{d}/notes.txt"], "not a sinter statistics CSV"),
     (["estimate", "{R}", "--max-weight", "2", "--csv", "{d}/old.csv"], "custom_counts"),
     # circuits without tags or without an observable (tracebacks, or LER 0 with exit 0)
-    (["estimate", "{d}/untagged.stim", "--max-weight", "2"], "DETECTOR needs coordinates"),
-    (["sweep", "run", "{d}/s_untagged.toml"], "DETECTOR needs coordinates"),
-    (["sample", "{d}/untagged.stim", "--shots", "100"], "DETECTOR needs coordinates"),
+    (["estimate", "{d}/untagged.stim", "--max-weight", "2"], "--postselected-detectors-predicate"),
+    (["sweep", "run", "{d}/s_untagged.toml"], "--postselected-detectors-predicate"),
+    (["sample", "{d}/untagged.stim", "--shots", "100"], "--postselected-detectors-predicate"),
     (["sample", "{d}/noobs.stim", "--shots", "100", "--decoder", "perfectionist"], "no OBSERVABLE_INCLUDE"),
     (["sweep", "run", "{d}/s_noobs.toml"], "no OBSERVABLE_INCLUDE"),
     (["plot", "{d}/noobs/noobs.toml", "--out", "{d}/p.png"], "no OBSERVABLE_INCLUDE"),
