@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ftq.cli import main
+from tests.toy import TOY
 
 FAST = settings(
     max_examples=15,
@@ -32,14 +33,6 @@ FAST = settings(
 )
 SLOW = settings(max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
-TOY = stim.Circuit("""
-    X_ERROR(0.3) 0
-    M 0
-    DETECTOR(0, 0, 0, 0, 1, 1) rec[-1]
-    X_ERROR(0.1) 1
-    M 1
-    OBSERVABLE_INCLUDE(0) rec[-1]
-""")
 SPEC = {"circuit": '"toy.stim"', "p": "0.01", "decoder": '"perfectionist"', "max_shots": "100"}
 INT64 = 2**63
 

@@ -4,19 +4,10 @@ import json
 import re
 
 import sinter
-import stim
 from click.testing import CliRunner
 
 from ftq.cli import main
-
-TOY = stim.Circuit("""
-    X_ERROR(0.3) 0
-    M 0
-    DETECTOR(0, 0, 0, 0, 1, 1) rec[-1]
-    X_ERROR(0.1) 1
-    M 1
-    OBSERVABLE_INCLUDE(0) rec[-1]
-""")
+from tests.toy import TOY
 
 
 def test_sample_json(tmp_path):

@@ -9,21 +9,12 @@ import time
 from pathlib import Path
 
 import pytest
-import stim
 from click.testing import CliRunner
 
 from ftq.cli import main
 from ftq.files import output_lock
 from ftq.sweeps import check_stats_csv
-
-TOY = stim.Circuit("""
-    X_ERROR(0.3) 0
-    M 0
-    DETECTOR(0, 0, 0, 0, 1, 1) rec[-1]
-    X_ERROR(0.1) 1
-    M 1
-    OBSERVABLE_INCLUDE(0) rec[-1]
-""")
+from tests.toy import TOY
 
 
 def _spec(tmp_path: Path, max_shots: int) -> Path:

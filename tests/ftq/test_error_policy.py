@@ -7,15 +7,8 @@ from click.testing import CliRunner
 
 from ftq.cli import main
 from ftq.sweeps import read_stats_rows
+from tests.toy import TOY
 
-TOY = stim.Circuit("""
-    X_ERROR(0.3) 0
-    M 0
-    DETECTOR(0, 0, 0, 0, 1, 1) rec[-1]
-    X_ERROR(0.1) 1
-    M 1
-    OBSERVABLE_INCLUDE(0) rec[-1]
-""")
 NO_OBSERVABLE = stim.Circuit("X_ERROR(0.1) 0\nM 0\nDETECTOR(0, 0, 0, 0, 1, 1) rec[-1]")
 UNTAGGED = stim.Circuit("X_ERROR(0.1) 0\nM 0\nDETECTOR rec[-1]\nOBSERVABLE_INCLUDE(0) rec[-1]")
 TWO_OBSERVABLES = stim.Circuit(
