@@ -50,7 +50,7 @@ def main(budgets: list[float]) -> None:
             line = f"  <= {b:g}: all rows {p.ler:.3g} [{p.ler_low:.2g}, {p.ler_high:.2g}] at {p.attempts_per_kept:.3f} ({p.errors} errors, {p.threshold})"
             if held is not None:
                 lo, hi = cp95(held.errors, held.kept)
-                line += f"; held out {held.ler:.3g} [{lo:.2g}, {hi:.2g}] 95% CP at {held.attempts_per_kept:.3f} ({held.errors} errors)"
+                line += f"; held out {held.ler:.3g} [{lo:.3g}, {hi:.3g}] 95% CP at {held.attempts_per_kept:.3f} ({held.errors} errors)"
             print(line + f"; published {q.ler:.3g} at {q.attempts_per_kept:.2f}")
 
 
