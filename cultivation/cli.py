@@ -241,16 +241,14 @@ def plot_cmd(source, out, msc, max_attempts, predicate) -> None:
     if src.suffix == ".toml":
         spec = load_spec(src)
         if spec.circuit is not None:  # rows of a circuit without an observable would plot as LER 0
-            from ftq.files import read_circuit
-            from ftq.sweeps import check_sampleable
+            from ftq.files import read_tagged_circuit
 
-            circuit = read_circuit(spec.circuit)
             expr = predicate if predicate is not None else spec.postselected_detectors_predicate
-            if expr is not None:
-                from ftq.tags import apply_postselection_predicate
-
-                circuit = apply_postselection_predicate(circuit, expr)
-            check_sampleable(circuit, label=f"sweep circuit {str(spec.circuit)!r}")
+            read_tagged_circuit(
+                spec.circuit,
+                postselected_detectors_predicate=expr,
+                label=f"sweep circuit {str(spec.circuit)!r}",
+            )
         csv_path = spec.stats_path
         if not csv_path.exists():
             raise InputError(f"sweep {spec.name!r} has no results yet ({str(csv_path)!r}); run it first.")

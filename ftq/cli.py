@@ -126,10 +126,8 @@ def sample_cmd(file, shots, decoder, seed, predicate, as_json) -> None:
     from ftq.decoders import load_decoder
     from ftq.files import read_tagged_circuit
     from ftq.sampling import sample_decoded
-    from ftq.sweeps import check_sampleable
 
     circuit = read_tagged_circuit(file, postselected_detectors_predicate=predicate)
-    check_sampleable(circuit, label=f"circuit file {str(file)!r}")
     from ftq.progress import ProgressLine
 
     line = ProgressLine(total=shots, unit="shots", label="sampling", enabled=None if not as_json else False)
@@ -275,20 +273,15 @@ def estimate_cmd(
 
     from ftq.estimation import estimate
     from ftq.estimation import scale_noise as rescale
-    from ftq.files import append_lines, check_writable, read_circuit
-    from ftq.sweeps import check_sampleable, check_stats_csv, check_stats_header
+    from ftq.files import append_lines, check_writable, read_tagged_circuit
+    from ftq.sweeps import check_stats_csv, check_stats_header
 
     if csv_path:  # refused before the work, not after it
         check_writable(csv_path)
         if check_stats_header(pathlib.Path(csv_path)):
             check_stats_csv(pathlib.Path(csv_path), appending=True)  # no torn row to append after
     path = pathlib.Path(circuit_file)
-    circuit = read_circuit(path)
-    if predicate is not None:
-        from ftq.tags import apply_postselection_predicate
-
-        circuit = apply_postselection_predicate(circuit, predicate)
-    check_sampleable(circuit, label=f"circuit file {str(path)!r}")
+    circuit = read_tagged_circuit(path, postselected_detectors_predicate=predicate)
     if scale_noise != 1.0:
         circuit = rescale(circuit, scale_noise)
     from ftq.progress import BudgetLine

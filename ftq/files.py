@@ -162,20 +162,19 @@ def read_circuit(path: str | os.PathLike):
         ) from None
 
 
-def read_tagged_circuit(path: str | os.PathLike, *, postselected_detectors_predicate: str | None = None):
-    """:func:`read_circuit`, also requiring every detector to carry its tag (:mod:`ftq.tags`) coordinates.
-
-    With ``postselected_detectors_predicate`` (sinter's meaning) the predicate decides which detectors are
-    postselected instead, and the circuit comes back re-tagged (:func:`ftq.tags.apply_postselection_predicate`).
+def read_tagged_circuit(
+    path: str | os.PathLike, *, postselected_detectors_predicate: str | None = None, label: str | None = None
+):
+    """:func:`read_circuit` made ready to sample: re-tagged by ``postselected_detectors_predicate`` (sinter's
+    meaning, :func:`ftq.tags.apply_postselection_predicate`) when one is given, then checked to have an
+    observable and a tag on every detector (:func:`ftq.sweeps.check_sampleable`; ``label`` names the circuit in
+    its error, default ``circuit file '<path>'``).
     """
-    from ftq.errors import InputError
-    from ftq.tags import apply_postselection_predicate, read_detector_tags
+    from ftq.sweeps import check_sampleable
+    from ftq.tags import apply_postselection_predicate
 
     circuit = read_circuit(path)
     if postselected_detectors_predicate is not None:
-        return apply_postselection_predicate(circuit, postselected_detectors_predicate)
-    try:
-        read_detector_tags(circuit)
-    except ValueError as e:
-        raise InputError(f"circuit file {str(path)!r}: {e}") from None
+        circuit = apply_postselection_predicate(circuit, postselected_detectors_predicate)
+    check_sampleable(circuit, label=label if label is not None else f"circuit file {str(path)!r}")
     return circuit
