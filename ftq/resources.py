@@ -391,7 +391,7 @@ def gap_calibration(
     >>> [(b.low, b.kept, b.errors, round(b.rate, 3), round(b.model, 3)) for b in bins]
     [(0.0, 100, 10, 0.1, 0.5), (20.0, 1000, 1, 0.001, 0.01)]
     """
-    from scipy.stats import beta
+    from ftq.importance import clopper_pearson
 
     if axis not in (0, 1):
         raise ValueError(f"axis={axis} must be 0 or 1")
@@ -409,8 +409,7 @@ def gap_calibration(
         n, k = int(correct[sel].sum() + wrong[sel].sum()), int(wrong[sel].sum())
         if n == 0:
             continue
-        lo = float(beta.ppf(0.025, k, n - k + 1)) if k else 0.0
-        hi = float(beta.ppf(0.975, k + 1, n - k)) if k < n else 1.0
+        lo, hi = clopper_pearson(k, n)
         out.append(CalibrationBin(float(low), float(high), n, n / total, k, k / n, lo, hi,
                                   float(1 / (1 + 10 ** (low / 10)))))  # fmt: skip
     return out

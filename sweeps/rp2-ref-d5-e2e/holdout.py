@@ -13,9 +13,8 @@ import operator
 import pathlib
 import sys
 
-from scipy.stats import beta
-
 from cultivation.published import published_stats
+from ftq.importance import clopper_pearson
 from ftq.resources import holdout_points, pareto_front, pareto_points
 from ftq.sweeps import read_stats_rows
 
@@ -25,12 +24,6 @@ HERE = pathlib.Path(__file__).resolve().parent
 def within(points, budget):
     ok = [p for p in points if p.attempts_per_kept <= budget]
     return min(ok, key=lambda p: (p.ler, p.attempts_per_kept)) if ok else None
-
-
-def cp95(k: int, n: int) -> tuple[float, float]:
-    lo = float(beta.ppf(0.025, k, n - k + 1)) if k else 0.0
-    hi = float(beta.ppf(0.975, k + 1, n - k)) if k < n else 1.0
-    return lo, hi
 
 
 def main(budgets: list[float]) -> None:
@@ -49,7 +42,7 @@ def main(budgets: list[float]) -> None:
             q = within(pub, b)
             line = f"  <= {b:g}: all rows {p.ler:.3g} [{p.ler_low:.2g}, {p.ler_high:.2g}] at {p.attempts_per_kept:.3f} ({p.errors} errors, {p.threshold})"
             if held is not None:
-                lo, hi = cp95(held.errors, held.kept)
+                lo, hi = clopper_pearson(held.errors, held.kept)
                 line += f"; held out {held.ler:.3g} [{lo:.3g}, {hi:.3g}] 95% CP at {held.attempts_per_kept:.3f} ({held.errors} errors)"
             print(line + f"; published {q.ler:.3g} at {q.attempts_per_kept:.2f}")
 
