@@ -54,7 +54,7 @@ import pymatching
 import stim
 
 from ftq.errors import InputError
-from ftq.sampling import StagedSampler, perfectionist_predictor
+from ftq.sampling import SparseEvents, StagedSampler, perfectionist_predictor
 from ftq.tags import read_detector_tags
 
 DB_PER_NEPER = 10 / math.log(10)
@@ -125,6 +125,17 @@ class SplitGraph:
     potential: np.ndarray
     cross_cap_edges: list[tuple[int, int, bool, float]]
     cover: CoverDistances
+    _local: dict[int, np.ndarray] = dataclasses.field(default_factory=dict, repr=False, compare=False)
+
+    def local_index(self, num_detectors: int) -> np.ndarray:
+        """``out[d]``: this part's index of the circuit's detector ``d``, or -1 (cached per detector count)."""
+        if num_detectors not in self._local:
+            if len(self.detectors) and self.detectors[-1] >= num_detectors:
+                raise ValueError(f"num_detectors={num_detectors} is less than the part needs")
+            out = np.full(num_detectors, -1, dtype=np.int64)
+            out[self.detectors] = np.arange(len(self.detectors))
+            self._local[num_detectors] = out
+        return self._local[num_detectors]
 
     @property
     def cross_cap_loop(self) -> float:
@@ -645,13 +656,19 @@ def _fill(dist: np.ndarray, m: int, ev: np.ndarray, side: np.ndarray, pair: np.n
 
 @numba.njit(cache=True)
 def _decode_part(
-    detectors: np.ndarray, cols: np.ndarray, potential: np.ndarray, cover: tuple, exact: int
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    local: np.ndarray,
+    potential: np.ndarray,
+    cover: tuple,
+    exact: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """One part of every shot: best class (b, x), gaps in dB, whether resolved, and φ(S) (the potential's
-    parity over the events). Rows of more than ``exact`` events are left unresolved (gaps 0). ``cover`` is
+    """One part of every shot (events in compressed rows, ``local[d]`` = the part's index of detector ``d`` or
+    -1): best class (b, x), gaps in dB, whether resolved, and φ(S) (the potential's parity over the events).
+    Rows of more than ``exact`` events are left unresolved (gaps 0). ``cover`` is
     :attr:`CoverDistances.kernel_args`."""
-    n = detectors.shape[0]
-    mp = len(cols)
+    n = len(indptr) - 1
+    mp = len(potential)
     b = np.zeros(n, dtype=np.bool_)
     x = np.zeros(n, dtype=np.bool_)
     base = np.zeros(n, dtype=np.bool_)
@@ -660,19 +677,29 @@ def _decode_part(
     work = _work(cover[1], exact, mp)
     acc = np.empty((2, 2))
     ev = np.empty(mp, dtype=np.int64)
+    empty = np.empty((2, 2))  # the class table of no events, the same for every row
+    _row_table(cover, ev, 0, exact, work, empty)
     for r in range(n):
         k = 0
         par = False
-        for j in range(mp):
-            if detectors[r, cols[j]]:
-                ev[k] = j
+        for i in range(indptr[r], indptr[r + 1]):
+            j = local[indices[i]]
+            if j >= 0:
+                t = k  # insertion: events in the part's order, whatever the order of the rows' indices
+                while t > 0 and ev[t - 1] > j:
+                    ev[t] = ev[t - 1]
+                    t -= 1
+                ev[t] = j
                 k += 1
                 par ^= potential[j]
         base[r] = par
         if k > exact:
             resolved[r] = False
             continue
-        _row_table(cover, ev, k, exact, work, acc)
+        if k == 0:
+            acc[:, :] = empty
+        else:
+            _row_table(cover, ev, k, exact, work, acc)
         best = np.inf
         bb = 0
         xx = 0
@@ -826,12 +853,15 @@ class GapDecoder:
         return out
 
     def __call__(self, detectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        n = detectors.shape[0]
+        return self.decode_events(SparseEvents.from_dense(detectors))
+
+    def decode_events(self, events: SparseEvents) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """As calling the decoder, on sparse detection events (what :func:`ftq.sampling.sample_events` reads)."""
+        n = events.num_shots
         pred = np.zeros(n, dtype=bool)
         gap = np.full((n, 2), np.inf)
-        detectors = np.ascontiguousarray(detectors, dtype=bool)
         for part in self.model.parts:
-            flip, gaps, resolved = part_classes(part, detectors)
+            flip, gaps, resolved = part_classes(part, events)
             pred ^= flip
             gap = np.minimum(gap, gaps)
             self.counts["parts"] += n
@@ -839,8 +869,10 @@ class GapDecoder:
         return np.ones(n, dtype=bool), pred[:, None], gap
 
 
-def part_classes(part: SplitGraph, detectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One part of every shot (rows of ``detectors``, all the circuit's detectors): the predicted observable
+def part_classes(
+    part: SplitGraph, detectors: np.ndarray | SparseEvents
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One part of every shot (rows of ``detectors``, all the circuit's detectors, dense or sparse): the predicted observable
     flip φ(S) ⊕ b ⊕ x of the best class, the two gaps in dB, and whether the row was resolved.
 
     Rows with more than :data:`EXACT_EVENTS` events in the part are matched exactly (PyMatching) for the
@@ -854,12 +886,14 @@ def part_classes(part: SplitGraph, detectors: np.ndarray) -> tuple[np.ndarray, n
     >>> gaps.round(3).tolist()  # no event: the other class costs both edges; one event: the edges tie
     [[19.085, inf], [0.0, inf]]
     """
+    events = detectors if isinstance(detectors, SparseEvents) else SparseEvents.from_dense(detectors)
+    local = part.local_index(events.num_detectors)
     b, x, gaps, resolved, base = _decode_part(
-        detectors, part.detectors, part.potential, part.cover.kernel_args, EXACT_EVENTS
-    )  # fmt: skip
+        events.indptr, events.indices, local, part.potential, part.cover.kernel_args, EXACT_EVENTS
+    )
     big = np.flatnonzero(~resolved)
     if len(big):
-        x[big], b[big], _ = _decode_class(part.matching, detectors[np.ix_(big, part.detectors)])
+        x[big], b[big], _ = _decode_class(part.matching, events.dense(big)[:, part.detectors])
     return base ^ b ^ x, gaps, resolved
 
 

@@ -9,11 +9,15 @@ import stim
 
 from ftq.sampling import (
     MAX_CHUNK,
+    SparseEvents,
     StagedCircuit,
     StagedSampler,
+    _kept_events,
+    _unpack_kept,
     make_task,
     perfectionist_predictor,
     postselection_mask_packed,
+    sample_events,
     sample_packed,
     sample_shots,
     sample_staged,
@@ -202,3 +206,42 @@ def test_decoded_sample_states_steady_state_rate_apart_from_setup():
     assert r.kept_per_second == pytest.approx(r.steady_kept / r.seconds)
     only_setup = sample_decoded(c, load_decoder("perfectionist"), shots=100, seed=2)
     assert only_setup.kept_per_second is None and only_setup.seconds == 0.0
+
+
+@pytest.mark.parametrize("shots", [8, 13, 64, 1001])
+def test_kept_events_equal_the_dense_unpacking(shots):
+    """The sparse reader lists exactly the set bits of the kept columns on the chosen rows (tail bytes masked)."""
+    rng = np.random.default_rng(shots)
+    bits = rng.random((9, shots)) < 0.2
+    packed = np.packbits(bits, axis=1, bitorder="little")
+    alive_bits = rng.random(shots) < 0.6
+    alive = np.packbits(alive_bits, bitorder="little")
+    kept = np.flatnonzero(alive_bits)
+    rank = np.full(packed.shape[1] * 8, -1, dtype=np.int64)
+    rank[kept] = np.arange(len(kept))
+    rows = np.array([0, 2, 3, 7, 8], dtype=np.int64)
+    indptr, indices = _kept_events(packed, alive, rank, rows, len(kept))
+    dense = SparseEvents(indptr, indices, 9).dense()
+    expected = _unpack_kept(packed, kept)
+    expected[:, [1, 4, 5, 6]] = False
+    assert np.array_equal(dense, expected)
+    assert all(np.all(np.diff(indices[a:b]) > 0) for a, b in zip(indptr[:-1], indptr[1:], strict=True))
+
+
+def test_sparse_events_rows_and_concatenation():
+    rng = np.random.default_rng(3)
+    a, b = rng.random((5, 7)) < 0.3, rng.random((4, 7)) < 0.3
+    both = SparseEvents.concatenate([SparseEvents.from_dense(a), SparseEvents.from_dense(b)], 7)
+    assert np.array_equal(both.dense(), np.concatenate([a, b]))
+    assert np.array_equal(both.dense(np.array([8, 0, 5])), np.concatenate([a, b])[[8, 0, 5]])
+    assert SparseEvents.concatenate([], 7).num_shots == 0
+
+
+def test_sample_events_is_sample_packed_sparse(reference_dir):
+    c = stim.Circuit.from_file(reference_dir / "rp2" / "rp_3_sc_7_end2end_4_full_rds.stim")
+    staged = StagedCircuit.from_circuit(c)
+    ev = sample_events(staged, shots=MAX_CHUNK + 77, seed=5)
+    dense = sample_packed(staged, shots=MAX_CHUNK + 77, seed=5)
+    assert ev.kept == dense.kept and ev.survivors == dense.survivors
+    assert not ev.events.dense()[:, staged.postselected].any()
+    assert np.array_equal(ev.events.dense(), dense.detectors)
