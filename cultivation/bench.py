@@ -98,7 +98,7 @@ def _sinter_rate(circuit: stim.Circuit, shots: int) -> float:
     return kept / (time.process_time() - t0)
 
 
-def run_bench(*, shots: int = 200_000, quiet: bool = False, project: bool = False) -> dict[str, dict]:
+def run_bench(*, shots: int = 1_000_000, quiet: bool = False, project: bool = False) -> dict[str, dict]:
     """Measure both benchmarks; returns per benchmark its circuit name, kept fraction and the rates.
 
     >>> r = run_bench(shots=1000, quiet=True)
