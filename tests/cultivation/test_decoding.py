@@ -12,6 +12,8 @@ from cultivation.decoding import (
     DB_PER_NEPER,
     GapDecoder,
     GapSampler,
+    _pairing_table,
+    _subset_table,
     build_pruned_model,
     detector_bases,
     infer_detector_bases,
@@ -510,3 +512,54 @@ def test_hyperedge_gaps_equal_brute_force(extra_flip, composites):
         lo, hi = sorted(best[syn])
         assert pred[k, 0] == int(np.argmin(best[syn]))
         assert gap[k].min() == pytest.approx((hi - lo) * DB_PER_NEPER, rel=1e-6)
+
+
+def _tables_both_ways(side: np.ndarray, pair: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """(subset DP table, cluster-split table, number of clusters) of one instance."""
+    k = side.shape[0]
+    want, got = np.empty((2, 2)), np.empty((2, 2))
+    _subset_table(side, pair.copy(), k, np.empty((1 << k, 2, 2)), want)
+    comp, side2, pair2 = np.empty(k, dtype=np.int64), np.empty((k, 2, 2)), np.empty((k, k, 2))
+    _pairing_table(side, pair.copy(), k, np.empty((1 << k, 2, 2)), got, comp, side2, pair2)
+    return want, got, len(set(comp.tolist()))
+
+
+def _random_pairs(rng: np.random.Generator, k: int, low: float, high: float) -> np.ndarray:
+    pair = np.zeros((k, k, 2))
+    for a in range(k):
+        for c in range(a + 1, k):
+            pair[a, c] = rng.uniform(low, high, size=2)
+    return pair
+
+
+@pytest.mark.parametrize("k", [9, 12, 14])
+def test_cluster_split_gives_the_subset_table(k):
+    """Leaving out dominated pairs and splitting into clusters changes no class weight: random instances of
+    clustered events (cheap pairs inside a cluster, pairs across clusters dearer than both events' boundary
+    paths, except where a cluster is far from every boundary) and unclustered ones."""
+    rng = np.random.default_rng(k)
+    splits = 0
+    for trial in range(30):
+        cluster = rng.integers(0, max(2, k // 3), size=k)
+        side = rng.uniform(1.0, 6.0, size=(k, 2, 2))
+        if trial % 5 == 1:  # a cluster far from the boundary: its cross pairs are not dominated
+            side[cluster == 0] += 20.0
+        pair = _random_pairs(rng, k, 13.0, 30.0)
+        near = _random_pairs(rng, k, 0.5, 4.0)
+        same = (cluster[:, None] == cluster[None, :]) | (trial % 5 == 0)
+        pair[same] = near[same]
+        want, got, n_clusters = _tables_both_ways(side, pair)
+        assert np.allclose(got, want, rtol=0, atol=1e-9)
+        splits += n_clusters > 1
+    assert splits >= 12  # the split path is exercised
+
+
+def test_dominated_pairs_are_decided_per_class():
+    """Pairs about as dear as the boundary paths, every class weight drawn independently: a pair is left out
+    only where the same class is reached as cheaply through one boundary side."""
+    rng = np.random.default_rng(5)
+    for _ in range(1000):
+        want, got, _ = _tables_both_ways(
+            rng.uniform(0.5, 6.0, size=(10, 2, 2)), _random_pairs(rng, 10, 1.0, 10.0)
+        )
+        assert np.allclose(got, want, rtol=0, atol=1e-9)
