@@ -194,7 +194,7 @@ def _circuit_key(meta: dict) -> str:
 
 
 @click.command("plot")
-@click.argument("source", type=click.Path(dir_okay=False))
+@click.argument("sources", metavar="SOURCE...", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Output .png or .svg.")
 @click.option(
     "--msc",
@@ -217,27 +217,49 @@ def _circuit_key(meta: dict) -> str:
     "sinter collect --postselected_detectors_predicate, when laying out the sweep's circuits (overrides the "
     "spec's key and the detector tags).",
 )
-def plot_cmd(source, out, msc, max_attempts, predicate) -> None:
+def plot_cmd(sources, out, msc, max_attempts, predicate) -> None:
     """Plot LER vs attempts per kept shot and vs volume (RP² formula), beside the MSC baseline (S-proxy).
 
-    SOURCE is a sweep spec (.toml) or a sinter stats CSV. Also prints, per task, kept shots and LER before
-    the gap cut, stage survival, and the Pareto points with both volume formulas named.
+    Each SOURCE is a sweep spec (.toml) or a sinter stats CSV; several are drawn in one figure (then --out is
+    needed). Also prints, per task, kept shots and LER before the gap cut, stage survival, and the Pareto
+    points with both volume formulas named. A sweep of a published circuit also draws the authors' own front
+    on it, from their gap histogram.
 
     \b
     Example:
         ftq plot sweeps/rp2-d3-e2e/rp2-d3-e2e.toml --out sweeps/rp2-d3-e2e/pareto.png
         ftq plot sweeps/rp2-d3-e2e/rp2-d3-e2e.toml --max-attempts 2.5
+        ftq plot sweeps/rp2-ref-d5-e2e/rp2-ref-d5-e2e.toml sweeps/rp2-d5-e2e/rp2-d5-e2e.toml --out d5.png
     """
     from cultivation.msc import load_msc_baseline
     from cultivation.reference import MSC
     from ftq.files import check_writable
-    from ftq.plotting import plot_pareto, series_from_stats, summary_lines
-    from ftq.sweeps import load_spec, read_stats_rows
+    from ftq.plotting import plot_pareto
 
+    if len(sources) > 1 and not out:
+        raise InputError(f"{len(sources)} sources are drawn in one figure: name it with --out FILE.")
     if out:
         check_writable(out)
+    series, extra, csv_path = [], [], None
+    for source in sources:
+        csv_path, s, published = _plot_source(source, predicate, max_attempts)
+        series += s
+        extra += [published] if published else []
+    baseline = load_msc_baseline(pathlib.Path(msc) if msc else MSC)
+    target = pathlib.Path(out) if out else csv_path.parent / "pareto.png"
+    plot_pareto(series, msc=baseline + extra, out=target)
+    click.echo(f"wrote {target}")
+
+
+def _plot_source(source: str, predicate: str | None, max_attempts: float | None) -> tuple:
+    """One source of ``ftq plot``: its stats CSV, its series, the published front on its circuit (or None);
+    prints its summary lines."""
+    from ftq.plotting import series_from_stats, summary_lines
+    from ftq.sweeps import load_spec, read_stats_rows
+
     src = pathlib.Path(source)
     resolver = None
+    spec = None
     if src.suffix == ".toml":
         spec = load_spec(src)
         if spec.circuit is not None:  # rows of a circuit without an observable would plot as LER 0
@@ -267,15 +289,12 @@ def plot_cmd(source, out, msc, max_attempts, predicate) -> None:
     if not stats:
         raise InputError(f"{str(csv_path)!r} holds no statistics rows.")
     series = series_from_stats(stats, layout_for=resolver)
-    baseline = load_msc_baseline(pathlib.Path(msc) if msc else MSC)
     # a published circuit: the authors' own front on it, from their histogram, drawn beside ours
     published = None
-    if src.suffix == ".toml" and spec.circuit is not None:
+    if spec is not None and spec.circuit is not None:
         from cultivation.published import published_series
 
         published = published_series(spec.circuit.name)
-    target = pathlib.Path(out) if out else csv_path.parent / "pareto.png"
-    plot_pareto(series, msc=baseline + ([published] if published else []), out=target)
     for line in summary_lines(stats, layout_for=resolver, max_attempts=max_attempts):
         click.echo(line)
     if published is not None and max_attempts is not None:
@@ -287,4 +306,4 @@ def plot_cmd(source, out, msc, max_attempts, predicate) -> None:
                 f"[{b.ler_low:.2g}, {b.ler_high:.2g}] (binomial, likelihood ratio 1000) at "
                 f"{b.attempts_per_kept:.3f} attempts/kept"
             )
-    click.echo(f"wrote {target}")
+    return csv_path, series, published

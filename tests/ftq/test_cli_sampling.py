@@ -66,6 +66,13 @@ def test_sweep_run_then_plot(tmp_path):
     assert r.exit_code == 0 and "best within 5 attempts/kept: " in r.output, r.output
     r = runner.invoke(main, ["plot", str(d / "toy.toml"), "--max-attempts", "0.5"])
     assert r.exit_code == 2 and "0.5" in r.output
+    # several sources in one figure: each one's summary printed, --out required
+    both = ["plot", str(d / "toy.toml"), str(d / "stats.csv")]
+    r = runner.invoke(main, [*both, "--out", str(d / "both.png"), "--max-attempts", "5"])
+    assert r.exit_code == 0 and r.output.count("best within 5 attempts/kept: ") == 2, r.output
+    assert (d / "both.png").stat().st_size > 1000
+    r = runner.invoke(main, both)
+    assert r.exit_code == 2 and r.output.count("\n") == 1 and "--out" in r.output, r.output
     shots = sum(s.shots for s in sinter.read_stats_from_csv_files(d / "stats.csv"))
     r = runner.invoke(main, ["sweep", "compact", str(d / "toy.toml")])
     assert r.exit_code == 0, r.output
