@@ -254,7 +254,7 @@ def split_mechanisms(circuit: stim.Circuit, *, composites: str = "drop") -> Spli
     dropped = 0
     groups = 0
     if composites not in ("hyperedge", "drop"):
-        raise ValueError(f"composites={composites!r} must be 'hyperedge' or 'drop'")
+        raise InputError(f"composites={composites!r} must be 'hyperedge' or 'drop'")
     for p, dets, obs in errors:
         parts = split(dets)
         order = sorted(parts)

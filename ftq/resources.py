@@ -37,6 +37,7 @@ import numpy as np
 import sinter
 import stim
 
+from ftq.errors import InputError
 from ftq.tags import read_detector_tags, stage_labels
 
 _RESETS = {"R", "RZ", "RX", "RY"}
@@ -394,9 +395,9 @@ def gap_calibration(
     from ftq.importance import clopper_pearson
 
     if axis not in (0, 1):
-        raise ValueError(f"axis={axis} must be 0 or 1")
+        raise InputError(f"axis={axis} must be 0 (boundary gap) or 1 (cross-cap gap)")
     if width <= 0 or top <= 0:
-        raise ValueError(f"width={width} and top={top} must be positive")
+        raise InputError(f"width={width} and top={top} must be positive")
     g1, g2, correct, wrong = gap_histogram_2d(custom_counts)
     total = int(correct.sum() + wrong.sum())
     grid = np.meshgrid(g1, g2, indexing="ij")

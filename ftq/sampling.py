@@ -50,6 +50,7 @@ import numpy as np
 import sinter
 import stim
 
+from ftq.errors import InputError
 from ftq.tags import read_detector_tags, stage_labels
 
 #: Largest number of shots simulated at once inside one call (memory bound).
@@ -211,7 +212,7 @@ def sample_staged(staged: StagedCircuit, *, shots: int, seed: int | None = None)
     False
     """
     if shots < 1:
-        raise ValueError(f"shots={shots} must be at least 1")
+        raise InputError(f"shots={shots} must be at least 1")
     rng = np.random.default_rng(seed)
     det_parts, obs_parts = [], []
     survivors = [0] * len(staged.stage_groups)
@@ -401,7 +402,7 @@ def sample_events(staged: StagedCircuit, *, shots: int, seed: int | None = None)
     (True, 0)
     """
     if shots < 1:
-        raise ValueError(f"shots={shots} must be at least 1")
+        raise InputError(f"shots={shots} must be at least 1")
     rng = np.random.default_rng(seed)
     circuit = staged.circuit
     rows = np.flatnonzero(~staged.postselected).astype(np.int64)

@@ -31,6 +31,7 @@ import numpy as np
 import scipy.sparse as sp
 import stim
 
+from ftq.errors import InputError
 from ftq.tags import postselection_mask
 
 
@@ -129,7 +130,7 @@ def trace_failures(
     (default: all).
     """
     if shots < 1:
-        raise ValueError(f"shots={shots} must be at least 1")
+        raise InputError(f"shots={shots} must be at least 1")
     mech = Mechanisms.from_circuit(circuit)
     post = np.flatnonzero(postselection_mask(circuit))
     rng = np.random.default_rng(seed)
