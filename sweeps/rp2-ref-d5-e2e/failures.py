@@ -2,7 +2,7 @@
 
 Samples the circuit's DEM with the fired mechanisms recorded (:mod:`ftq.traced`), decodes the kept shots with the
 ``gap`` decoder, and writes every wrong kept shot with boundary gap >= 50 dB and cross-cap gap >= 30 dB to
-``failures.json``: its soft outputs, detection events, and the mechanisms that fired (detectors, how many of them
+``failures_v<decoder_version>.json``: its soft outputs, detection events, and the mechanisms that fired (detectors, how many of them
 postselected, observable flip, probability, time coordinates). Also computes the total probability of pairs of
 postselection-pruned mechanisms whose postselected detectors cancel (invisible to postselection, absent from the
 decoder's model).
@@ -19,6 +19,7 @@ import sys
 import numpy as np
 import stim
 
+from cultivation.decoders import GAP_VERSION
 from cultivation.decoding import GapDecoder
 from cultivation.reference import RP2
 from ftq.tags import postselection_mask
@@ -79,7 +80,7 @@ def main(attempts: int, seed: int) -> None:
         "median_events_of_failures": float(np.median([f["events"] for f in failures])) if failures else None,
         "failures": failures,
     }
-    (HERE / "failures.json").write_text(json.dumps(out, indent=1))
+    (HERE / f"failures_v{GAP_VERSION}.json").write_text(json.dumps(out, indent=1))
     print({k: v for k, v in out.items() if k != "failures"})
 
 
