@@ -2,17 +2,19 @@
 
 The anchor ran its 15-strand braid on H2-2 with all four parts — braid Re, braid Im, mirror Re, mirror Im
 — in one circuit: the four Markov Hadamard tests of :mod:`jones.circuits` one after another on the same
-n+1 qubits, every qubit measured and reset between them, each part writing its own classical registers
-(``<tag>_s`` = sampled string, ``<tag>_m`` = final measurement; tags ``bre``, ``bim``, ``mre``, ``mim``).
-One shot therefore yields all four parts, and the analysis may combine them shot by shot
+n+1 qubits, every qubit measured and reset between them. As in the anchor's run, one Markov string s is
+sampled per shot (on the device, register ``s``) and shared by the four parts, each of which writes its
+own measurement register ``<tag>_m`` (tags ``bre``, ``bim``, ``mre``, ``mim``). One shot therefore yields
+all four parts for the same s, and the analysis combines them shot by shot
 (:func:`jones.mitigation.interleaved_estimate`).
 
 :func:`simulate_circuit` is a small dense state-vector simulator of pytket circuits with mid-circuit
 measurement, reset, SetBits and classically conditioned gates (a few qubits only): it runs the design
 itself, not a per-part stand-in, so tests can check that the registers, resets and conditions are wired
 right. :func:`run_interleaved` produces interleaved shots for the local backends: the sparse emulator of
-:mod:`jones.quantinuum` runs the four parts (every qubit is reset between parts, and its Pauli noise acts
-within a part, so four independent runs zipped shot by shot have the design's distribution), ``dense``
+:mod:`jones.quantinuum` runs the four parts on the same per-shot strings (every qubit is reset between
+parts and its Pauli noise acts within a part, so four runs on shared strings, zipped shot by shot, have
+the design's distribution), ``dense``
 runs the circuit itself noiselessly, ``pecos`` runs the compiled design on Quantinuum's PECOS emulator.
 
 Example::
@@ -32,7 +34,7 @@ import numpy as np
 
 from ftq.errors import InputError
 from jones.braids import Braid
-from jones.circuits import HadamardTest, hadamard_test
+from jones.circuits import HadamardTest, hadamard_test, sample_markov_strings
 from jones.quantinuum import NoiseModel, ShotData, run_local
 
 __all__ = [
@@ -89,26 +91,22 @@ class InterleavedTest:
         return sum(p.two_qubit_gates_braid for p in self.parts)
 
     def to_pytket(self):
-        """One pytket ``Circuit``: the four parts in order, every qubit measured (the part's ``m``) and then
-        reset before the next part; registers ``<tag>_s`` and ``<tag>_m`` for the tags in :data:`TAGS`.
+        """One pytket ``Circuit``: the string sampler (Markov; register ``s``) once, then the four parts in
+        order, each measured into ``<tag>_m`` for the tags in :data:`TAGS`, every qubit reset between parts.
 
         Example::
 
             >>> c = interleaved_test(Braid.parse("1,1,1")).to_pytket()
-            >>> sorted(r.name for r in c.c_registers)[:2], c.n_qubits
-            (['bim_m', 'bim_s'], 3)
+            >>> sorted(r.name for r in c.c_registers), c.n_qubits
+            (['bim_m', 'bre_m', 'mim_m', 'mre_m', 's'], 3)
         """
         from pytket import Bit, Circuit
 
         nq = self.n_qubits
         circ = Circuit(nq)
         for k, (tag, test) in enumerate(zip(TAGS, self.parts, strict=True)):
-            part = test.to_pytket()
-            rename = {}
-            for reg in ("s", "m"):
-                for j in range(nq):
-                    rename[Bit(reg, j)] = Bit(f"{tag}_{reg}", j)
-            part.rename_units(rename)
+            part = test.to_pytket(sample=(k == 0))
+            part.rename_units({Bit("m", j): Bit(f"{tag}_m", j) for j in range(nq)})
             if k:
                 for q in circ.qubits:
                     circ.Reset(q)
@@ -139,28 +137,27 @@ def interleaved_test(braid: Braid, *, closure: str = "markov") -> InterleavedTes
 
 @dataclass(frozen=True)
 class InterleavedShots:
-    """Per-shot data of the interleaved design: ``parts[k]`` is the :class:`ShotData` of part ``TAGS[k]``;
-    row i of every part comes from the same shot.
+    """Per-shot data of the interleaved design: the shared recorded ``strings`` (shots × (n+1)) and
+    ``outcomes[k]``, the measurement of part ``TAGS[k]``; row i of every array comes from the same shot.
 
     Example::
 
         >>> z = np.zeros((2, 3), np.uint8)
-        >>> InterleavedShots(tuple(ShotData(z, z) for _ in TAGS)).shots
+        >>> InterleavedShots(z, (z, z, z, z)).part(3).shots
         2
     """
 
-    parts: tuple[ShotData, ShotData, ShotData, ShotData]
+    strings: np.ndarray
+    outcomes: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
     def __post_init__(self) -> None:
-        if len(self.parts) != len(TAGS):
+        if len(self.outcomes) != len(TAGS):
             raise InputError(
-                f"interleaved shots need {len(TAGS)} parts ({', '.join(TAGS)}), got {len(self.parts)}."
+                f"interleaved shots need {len(TAGS)} parts ({', '.join(TAGS)}), got {len(self.outcomes)}."
             )
-        sizes = {p.shots for p in self.parts}
-        if len(sizes) != 1:
-            raise InputError(
-                f"interleaved parts have different shot counts {sorted(sizes)}; they must be equal."
-            )
+        shapes = {np.shape(o) for o in self.outcomes} | {np.shape(self.strings)}
+        if len(shapes) != 1:
+            raise InputError(f"interleaved registers have shapes {sorted(shapes)}; they must be equal.")
 
     @property
     def shots(self) -> int:
@@ -169,10 +166,21 @@ class InterleavedShots:
         Example::
 
             >>> z = np.zeros((5, 3), np.uint8)
-            >>> InterleavedShots(tuple(ShotData(z, z) for _ in TAGS)).shots
+            >>> InterleavedShots(z, (z, z, z, z)).shots
             5
         """
-        return self.parts[0].shots
+        return int(self.strings.shape[0])
+
+    def part(self, k: int) -> ShotData:
+        """Part ``TAGS[k]`` as :class:`ShotData` (the shared strings and its outcomes).
+
+        Example::
+
+            >>> z = np.zeros((1, 3), np.uint8)
+            >>> InterleavedShots(z, (z, z, z, z)).part(0).outcomes.shape
+            (1, 3)
+        """
+        return ShotData(self.strings, self.outcomes[k])
 
     def to_json(self) -> dict:
         """Registers as lists of bit strings (qubit 0 first), for storage.
@@ -180,13 +188,16 @@ class InterleavedShots:
         Example::
 
             >>> z = np.zeros((1, 3), np.uint8)
-            >>> InterleavedShots(tuple(ShotData(z, z) for _ in TAGS)).to_json()["bre_m"]
+            >>> InterleavedShots(z, (z, z, z, z)).to_json()["bre_m"]
             ['000']
         """
-        out = {}
-        for tag, p in zip(TAGS, self.parts, strict=True):
-            out[f"{tag}_s"] = ["".join(map(str, row)) for row in p.strings.tolist()]
-            out[f"{tag}_m"] = ["".join(map(str, row)) for row in p.outcomes.tolist()]
+
+        def rows(a: np.ndarray) -> list[str]:
+            return ["".join(map(str, r)) for r in np.asarray(a).tolist()]
+
+        out = {"s": rows(self.strings)}
+        for tag, o in zip(TAGS, self.outcomes, strict=True):
+            out[f"{tag}_m"] = rows(o)
         return out
 
     @staticmethod
@@ -196,17 +207,14 @@ class InterleavedShots:
         Example::
 
             >>> z = np.zeros((1, 3), np.uint8)
-            >>> s = InterleavedShots(tuple(ShotData(z, z) for _ in TAGS))
-            >>> InterleavedShots.from_json(s.to_json()).shots
+            >>> InterleavedShots.from_json(InterleavedShots(z, (z, z, z, z)).to_json()).shots
             1
         """
 
         def arr(rows: list[str]) -> np.ndarray:
             return np.array([[int(c) for c in r] for r in rows], dtype=np.uint8)
 
-        return InterleavedShots(
-            tuple(ShotData(arr(data[f"{t}_s"]), arr(data[f"{t}_m"])) for t in TAGS)  # type: ignore[arg-type]
-        )
+        return InterleavedShots(arr(data["s"]), tuple(arr(data[f"{t}_m"]) for t in TAGS))  # type: ignore[arg-type]
 
     @staticmethod
     def concat(chunks: list[InterleavedShots]) -> InterleavedShots:
@@ -215,20 +223,15 @@ class InterleavedShots:
         Example::
 
             >>> z = np.zeros((2, 3), np.uint8)
-            >>> s = InterleavedShots(tuple(ShotData(z, z) for _ in TAGS))
+            >>> s = InterleavedShots(z, (z, z, z, z))
             >>> InterleavedShots.concat([s, s]).shots
             4
         """
         if not chunks:
             raise InputError("no interleaved chunks to concatenate.")
         return InterleavedShots(
-            tuple(  # type: ignore[arg-type]
-                ShotData(
-                    np.concatenate([c.parts[k].strings for c in chunks]),
-                    np.concatenate([c.parts[k].outcomes for c in chunks]),
-                )
-                for k in range(len(TAGS))
-            )
+            np.concatenate([c.strings for c in chunks]),
+            tuple(np.concatenate([c.outcomes[k] for c in chunks]) for k in range(len(TAGS))),  # type: ignore[arg-type]
         )
 
 
@@ -315,13 +318,10 @@ def simulate_circuit(circuit, *, shots: int, seed: int = 0, max_qubits: int = 10
 
 
 def _split(registers: dict[str, np.ndarray], nq: int) -> InterleavedShots:
+    """Interleaved shots from the registers ``s`` and ``<tag>_m`` of a run of the design."""
     return InterleavedShots(
-        tuple(  # type: ignore[arg-type]
-            ShotData(
-                registers[f"{t}_s"][:, :nq].astype(np.uint8), registers[f"{t}_m"][:, :nq].astype(np.uint8)
-            )
-            for t in TAGS
-        )
+        registers["s"][:, :nq].astype(np.uint8),
+        tuple(registers[f"{t}_m"][:, :nq].astype(np.uint8) for t in TAGS),  # type: ignore[arg-type]
     )
 
 
@@ -337,26 +337,39 @@ def run_interleaved(
 ) -> InterleavedShots:
     """Interleaved shots of the design on a local backend.
 
-    ``noiseless``/``noisy``: the sparse emulator (:func:`jones.quantinuum.run_local`) runs each part with
-    its own seed stream and the parts are zipped shot by shot; ``dense``: :func:`simulate_circuit` on the
+    ``noiseless``/``noisy``: one Markov string per shot (readout flips of its sampled bits when noisy),
+    then the sparse emulator (:func:`jones.quantinuum.run_local`) runs each part on those strings with its
+    own seed stream (``noisy`` default: ``device``'s rates); ``dense``: :func:`simulate_circuit` on the
     uncompiled design (noiseless, ≤ 10 qubits); ``pecos``: the design compiled for ``device`` on PECOS with
     ``pecos_params`` (default: the device's figures, :func:`jones.pecos_emulator.hseries_params`).
 
     Example::
 
         >>> s = run_interleaved(interleaved_test(Braid.parse("1,1,1")), shots=4, backend="dense", seed=1)
-        >>> s.shots, s.parts[1].outcomes.shape
+        >>> s.shots, s.outcomes[1].shape
         (4, (4, 3))
     """
     if backend not in LOCAL_BACKENDS:
         raise InputError(f"backend {backend!r} is not one of {', '.join(LOCAL_BACKENDS)}.")
     if backend in ("noiseless", "noisy"):
-        return InterleavedShots(
-            tuple(  # type: ignore[arg-type]
-                run_local(p, shots=shots, backend=backend, noise=noise, seed=seed * 7919 + k)
-                for k, p in enumerate(test.parts)
-            )
+        if backend == "noisy" and noise is None:
+            noise = NoiseModel.from_device(device)
+        rng = np.random.default_rng(seed)
+        nq = test.n_qubits
+        first = test.parts[0]
+        if first.string is not None:
+            strings = np.tile(np.array(first.string, dtype=np.uint8), (shots, 1))
+        else:
+            strings = sample_markov_strings(test.braid.strands, shots, rng=rng)
+            if backend == "noisy" and noise is not None and nq > 2:  # readout flips of the sampled bits
+                strings[:, 2:] ^= (rng.random((shots, nq - 2)) < noise.p_meas).astype(np.uint8)
+        outs = tuple(
+            run_local(
+                p, shots=shots, backend=backend, noise=noise, seed=seed * 7919 + k + 1, strings=strings
+            ).outcomes
+            for k, p in enumerate(test.parts)
         )
+        return InterleavedShots(strings, outs)  # type: ignore[arg-type]
     if backend == "dense":
         return _split(simulate_circuit(test.to_pytket(), shots=shots, seed=seed), test.n_qubits)
     from jones.pecos_emulator import run_pecos_circuit
