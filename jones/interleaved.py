@@ -61,7 +61,7 @@ class InterleavedTest:
 
         >>> t = interleaved_test(Braid.parse("1,2"))
         >>> t.n_qubits, t.parts[2].braid.word
-        (3, (-1, -2))
+        (4, (-1, -2))
     """
 
     braid: Braid
