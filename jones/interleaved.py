@@ -333,6 +333,7 @@ def run_interleaved(
     noise: NoiseModel | None = None,
     seed: int = 0,
     pecos_params: dict[str, float] | None = None,
+    pecos_noisy: bool = True,
     device: str = "H2-2",
 ) -> InterleavedShots:
     """Interleaved shots of the design on a local backend.
@@ -341,7 +342,8 @@ def run_interleaved(
     then the sparse emulator (:func:`jones.quantinuum.run_local`) runs each part on those strings with its
     own seed stream (``noisy`` default: ``device``'s rates); ``dense``: :func:`simulate_circuit` on the
     uncompiled design (noiseless, ≤ 10 qubits); ``pecos``: the design compiled for ``device`` on PECOS with
-    ``pecos_params`` (default: the device's figures, :func:`jones.pecos_emulator.hseries_params`).
+    ``pecos_params`` (default: the device's figures, :func:`jones.pecos_emulator.hseries_params`), or
+    noiseless if ``pecos_noisy`` is False.
 
     Example::
 
@@ -377,7 +379,10 @@ def run_interleaved(
 
     compiled = compile_circuit(test.to_pytket(), device=device, optimisation_level=2)
     return _split(
-        run_pecos_circuit(compiled, shots=shots, params=pecos_params, device=device, seed=seed), test.n_qubits
+        run_pecos_circuit(
+            compiled, shots=shots, params=pecos_params, noisy=pecos_noisy, device=device, seed=seed
+        ),
+        test.n_qubits,
     )
 
 

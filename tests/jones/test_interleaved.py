@@ -134,3 +134,17 @@ def test_cli_compile_and_estimate_interleaved():
     assert r.exit_code == 0, r.output
     rep = json.loads(r.output)
     assert rep["shots"] == 300 and {"raw", "conjugate", "depolarising"} <= set(rep["methods"])
+
+
+@pytest.mark.slow
+def test_pecos_runs_the_compiled_interleaved_design():
+    """Quantinuum's emulator (noiseless) on the compiled four-part design gives every part."""
+    pytest.importorskip("pytket_pecos")
+    data = run_interleaved(interleaved_test(TREFOIL), shots=600, backend="pecos", pecos_noisy=False, seed=9)
+    assert data.shots == 600
+    strings = data.strings
+    assert is_fibonacci(strings).all()
+    for k, want in enumerate(_expected_parts(TREFOIL)):
+        v, keep = shot_values(strings, data.outcomes[k])
+        est = estimate_part(v, keep)
+        assert keep.all() and abs(est.mean - want) < 4 * est.stderr, TAGS[k]
