@@ -305,7 +305,7 @@ def _interleaved_methods(v: np.ndarray, keep: np.ndarray, *, chance_all: float, 
 
 
 def interleaved_estimate(
-    braid: Braid, data, *, closure: str = "markov", bootstrap: int = 1000, seed: int = 0
+    braid: Braid, data, *, closure: str = "markov", bootstrap: int = 2000, seed: int = 0
 ) -> dict:
     """Analyse shots of the four-part interleaved design (:class:`jones.interleaved.InterleavedShots`).
 
