@@ -285,6 +285,7 @@ def main(argv: list[str] | None = None) -> None:
         "classical": stage_classical,
         "compile": stage_compile,
         "sparse": stage_sparse,
+        "sparse_parts": stage_sparse_parts,
         "pecos": stage_pecos,
     }
     todo = list(stages) if a.stage == "all" else ([] if a.stage == "render" else [a.stage])
