@@ -428,7 +428,12 @@ class HadamardTest:
         return self.reference_phase / math.pi
 
     def to_pytket(
-        self, *, string: tuple[int, ...] | None = None, sampler: str = "device", measure: bool = True
+        self,
+        *,
+        string: tuple[int, ...] | None = None,
+        sampler: str = "device",
+        measure: bool = True,
+        sample: bool = True,
     ):
         """The pytket ``Circuit`` (registers ``s`` = string bits, ``m`` = final measurement).
 
@@ -436,6 +441,8 @@ class HadamardTest:
         SetBits. For the Markov closure without a string, ``sampler="device"`` samples s on the device with
         quantum coin flips (Ry, measure, reset per label; no RNG needed) and the CNOTs are conditional on
         the recorded bits. ``measure=False`` drops all classical parts (for unitary checks).
+        ``sample=False`` (Markov, no fixed string) leaves out the sampler: the CNOTs are conditional on an
+        ``s`` register recorded earlier in the same shot (the interleaved design, :mod:`jones.interleaved`).
 
         Example::
 
@@ -452,7 +459,7 @@ class HadamardTest:
         if measure:
             circ.add_c_register("s", nq)
             circ.add_c_register("m", nq)
-        if fixed is None and measure:
+        if fixed is None and measure and sample:
             if sampler != "device":
                 raise InputError(f"sampler {sampler!r} is not 'device'; pass a fixed string instead.")
             p = _chain_probabilities(n)

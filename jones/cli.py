@@ -182,9 +182,23 @@ def _device_qubits(device: str) -> int | None:
     "--shots", type=click.IntRange(min=1), default=4000, show_default=True, help="Shots for the HQC."
 )
 @click.option("--strands", type=int, default=None, help="Strand count (default: max |generator| + 1).")
+@click.option(
+    "--design",
+    type=click.Choice(["part", "interleaved"]),
+    default="part",
+    show_default=True,
+    help="One part (re), or the anchor's four parts (braid/mirror × re/im) interleaved in every shot.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def jones_compile_cmd(
-    braid_word: str, closure: str, device: str, level: int, shots: int, strands: int | None, as_json: bool
+    braid_word: str,
+    closure: str,
+    device: str,
+    level: int,
+    shots: int,
+    strands: int | None,
+    design: str,
+    as_json: bool,
 ) -> None:
     """Compile the Hadamard test of a braid offline for Quantinuum H2 and report its cost.
 
@@ -195,6 +209,7 @@ def jones_compile_cmd(
     Examples:
       ftq jones compile "1,1,1" --device H2-1 --json
       ftq jones compile demo --device H2-2 --shots 4000   # the 15-strand, 114-crossing demo braid
+      ftq jones compile anchor --device H2-2 --design interleaved --json   # the anchor's 4-part run
     """
     from jones.circuits import hadamard_test
     from jones.quantinuum import compile_report
@@ -208,6 +223,22 @@ def jones_compile_cmd(
             f"{braid.strands} strands need {braid.strands + 1} qubits but {device} has {capacity}; "
             f"use at most {capacity - 1} strands."
         )
+    if design == "interleaved":
+        from jones.interleaved import interleaved_compile_report, interleaved_test
+
+        rep = interleaved_compile_report(
+            interleaved_test(braid, closure=closure), device=device, optimisation_level=level, shots=shots
+        )
+        if as_json:
+            click.echo(json.dumps(rep))
+            return
+        click.echo(
+            f"{device} level {level}, 4 parts interleaved: {rep['qubits']} qubits, {rep['two_qubit_gates']} 2q gates "
+            f"({rep['braid_two_qubit_gates']} in {rep['runs']} runs), {rep['one_qubit_gates']} 1q gates, "
+            f"{rep['measurements']} measurements, {rep['resets']} resets, depth {rep['depth']}, "
+            f"HQC {rep['hqc']:.1f} at {shots} shots (all four parts)"
+        )
+        return
     rep = compile_report(
         hadamard_test(braid, closure=closure, part="re"), device=device, optimisation_level=level, shots=shots
     )
@@ -229,6 +260,13 @@ def jones_compile_cmd(
 @click.option("--seed", type=int, default=0, show_default=True, callback=_check_seed)
 @click.option("--strands", type=int, default=None, help="Strand count (default: max |generator| + 1).")
 @click.option("--mitigate", is_flag=True, help="Also run echo rescaling and mirror symmetrisation.")
+@click.option(
+    "--design",
+    type=click.Choice(["part", "interleaved"]),
+    default="part",
+    show_default=True,
+    help="Separate re/im circuits, or the four parts interleaved in every shot (shot-level conjugate trick).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def jones_estimate_cmd(
     braid_word: str,
@@ -238,6 +276,7 @@ def jones_estimate_cmd(
     seed: int,
     strands: int | None,
     mitigate: bool,
+    design: str,
     as_json: bool,
 ) -> None:
     """Estimate V(e^{2πi/5}) with the Hadamard-test circuits on the local emulator.
@@ -250,11 +289,33 @@ def jones_estimate_cmd(
       ftq jones estimate "1,1,1" --shots 4000 --seed 1 --json
       ftq jones estimate "[2,2,-1,2]" --strands 4 --closure plat --backend noisy --mitigate
       ftq jones estimate demo --backend noisy --shots 4000 --mitigate   # 15 strands, 114 crossings
+      ftq jones estimate anchor --backend noisy --shots 4000 --design interleaved --json
     """
     from jones.circuits import exact_value, shots_for_error
     from jones.mitigation import mitigated_estimate, run_parts
 
     braid = _jones_braid(braid_word, strands)
+    if design == "interleaved":
+        from jones.interleaved import interleaved_test, run_interleaved
+        from jones.mitigation import interleaved_estimate
+
+        data = run_interleaved(
+            interleaved_test(braid, closure=closure), shots=shots, backend=backend, seed=seed
+        )
+        rep = interleaved_estimate(braid, data, closure=closure, seed=seed)
+        if as_json:
+            click.echo(json.dumps(rep))
+            return
+        click.echo(
+            f"exact {rep['exact_re']:+.6f} {rep['exact_im']:+.6f}i   ({backend}, {shots} shots, four parts per "
+            f"shot, kept {rep['kept_fraction']:.3f})"
+        )
+        for name, m in rep["methods"].items():
+            click.echo(
+                f"  {name:<17} {m['re']:+.6f} {m['im']:+.6f}i  rel. error {m['rel_error']:.3f} "
+                f"± {m['rel_error_boot_sd']:.3f} (1σ bootstrap)"
+            )
+        return
     exact = exact_value(braid, closure=closure)
     r = run_parts(braid, closure=closure, backend=backend, shots=shots, seed=seed)
     est, raw = r["postselected"], r["raw"]

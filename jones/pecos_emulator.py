@@ -30,11 +30,13 @@ Example::
 
 from __future__ import annotations
 
+import numpy as np
+
 from ftq.errors import InputError
 from jones.circuits import HadamardTest
 from jones.quantinuum import NoiseModel, ShotData, compile_circuit, offline_backend
 
-__all__ = ["hseries_params", "matched_params", "run_pecos"]
+__all__ = ["hseries_params", "matched_params", "run_pecos", "run_pecos_circuit"]
 
 
 def hseries_params(device: str = "H2-2", *, scale: float = 1.0) -> dict[str, float]:
@@ -94,6 +96,36 @@ def run_pecos(
         raise InputError(f"shots {shots!r} must be a positive integer.")
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
         raise InputError(f"seed {seed!r} is outside 0 … {2**32 - 1}.")
+    compiled = compile_circuit(test.to_pytket(), device=device, optimisation_level=optimisation_level)
+    regs = run_pecos_circuit(compiled, shots=shots, params=params, noisy=noisy, device=device, seed=seed)
+    nq = test.n_qubits
+    return ShotData(regs["s"][:, :nq], regs["m"][:, :nq])
+
+
+def run_pecos_circuit(
+    compiled,
+    *,
+    shots: int,
+    params: dict[str, float] | None = None,
+    noisy: bool = True,
+    device: str = "H2-2",
+    seed: int = 0,
+) -> dict[str, np.ndarray]:
+    """Run an already compiled pytket circuit on PECOS's state-vector simulator; returns every classical
+    register as a (shots × width) uint8 array (bit j in column j). Noise: ``params`` (default
+    :func:`hseries_params` of ``device``) unless ``noisy`` is False; a noisy run starts with an explicit
+    reset of every qubit so each preparation gets its p_prep (module doc).
+
+    Example::
+
+        >>> from pytket import Circuit
+        >>> run_pecos_circuit(Circuit(1, 1).X(0).Measure(0, 0), shots=2, noisy=False)["c"].tolist()
+        [[1], [1]]
+    """
+    if isinstance(shots, bool) or not isinstance(shots, int) or shots < 1:
+        raise InputError(f"shots {shots!r} must be a positive integer.")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
+        raise InputError(f"seed {seed!r} is outside 0 … {2**32 - 1}.")
     try:
         from pecos.noise.generic_error_model import GenericErrorModel
         from pytket_pecos import Emulator
@@ -101,9 +133,7 @@ def run_pecos(
         raise InputError(
             f"the PECOS emulator is not installed ({e.name}); `pip install -e '.[pecos]'` installs it."
         ) from e
-    import numpy as np
 
-    compiled = compile_circuit(test.to_pytket(), device=device, optimisation_level=optimisation_level)
     model = None
     if noisy:
         model = GenericErrorModel(dict(params) if params is not None else hseries_params(device))
@@ -119,15 +149,16 @@ def run_pecos(
             prep.Reset(q)
         prep.append(compiled)
         compiled = prep
+    widths: dict[str, int] = {}
+    for b in compiled.bits:
+        widths[b.reg_name] = max(widths.get(b.reg_name, 0), b.index[0] + 1)
     em = Emulator(compiled, qsim="state-vector", error_model=model, seed=seed)
     # the engine's per-register integers (pytket-pecos 0.3.3's own readout pads registers to varying widths,
     # so bit j of each register is read from the integer instead)
     raw = em.engine.run(em.phir, foreign_object=em.foreign_object, shots=shots)
-    nq = test.n_qubits
-    shifts = np.arange(nq)
-
-    def register(name: str) -> np.ndarray:
+    out = {}
+    for name, width in widths.items():
         values = np.array([int(b, 2) for b in raw[name]], dtype=np.int64)
-        return ((values[:, None] >> shifts[None, :]) & 1).astype(np.uint8)
-
-    return ShotData(register("s"), register("m"))
+        shifts = np.arange(width)
+        out[name] = ((values[:, None] >> shifts[None, :]) & 1).astype(np.uint8)
+    return out

@@ -576,11 +576,13 @@ def run_local(
     backend: str = "noiseless",
     noise: NoiseModel | None = None,
     seed: int = 0,
+    strings: np.ndarray | None = None,
 ) -> ShotData:
     """Run a Hadamard test on the local emulator: ``backend`` "noiseless" or "noisy" (default H2-2 rates).
 
     Markov strings are sampled per shot (with readout flips of the sampled bits when noisy, as on the
-    device sampler); the plat closure uses the cup string.
+    device sampler); the plat closure uses the cup string. ``strings`` (shots × (strands+1)) gives the
+    recorded Markov strings instead, used as they are (the interleaved design shares one per shot).
 
     Example::
 
@@ -600,7 +602,13 @@ def run_local(
         noise = None
     rng = np.random.default_rng(seed)
     nq = test.n_qubits
-    if test.string is not None:
+    if strings is not None:
+        strings = np.asarray(strings, dtype=np.uint8).copy()
+        if strings.shape != (shots, nq):
+            raise InputError(
+                f"strings have shape {strings.shape}; {shots} shots on {nq} qubits need {(shots, nq)}."
+            )
+    elif test.string is not None:
         strings = np.tile(np.array(test.string, dtype=np.uint8), (shots, 1))
     else:
         strings = sample_markov_strings(test.braid.strands, shots, rng=rng)
