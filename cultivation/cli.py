@@ -217,7 +217,13 @@ def _circuit_key(meta: dict) -> str:
     "sinter collect --postselected_detectors_predicate, when laying out the sweep's circuits (overrides the "
     "spec's key and the detector tags).",
 )
-def plot_cmd(sources, out, msc, max_attempts, predicate) -> None:
+@click.option(
+    "--decoder-version",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Only rows of this decoder version (rows that name no version are kept); default: every version.",
+)
+def plot_cmd(sources, out, msc, max_attempts, predicate, decoder_version) -> None:
     """Plot LER vs attempts per kept shot and vs volume (RP² formula), beside the MSC baseline (S-proxy).
 
     Each SOURCE is a sweep spec (.toml) or a sinter stats CSV; several are drawn in one figure (then --out is
@@ -229,7 +235,7 @@ def plot_cmd(sources, out, msc, max_attempts, predicate) -> None:
     Example:
         ftq plot sweeps/rp2-d3-e2e/rp2-d3-e2e.toml --out sweeps/rp2-d3-e2e/pareto.png
         ftq plot sweeps/rp2-d3-e2e/rp2-d3-e2e.toml --max-attempts 2.5
-        ftq plot sweeps/rp2-ref-d5-e2e/rp2-ref-d5-e2e.toml sweeps/rp2-d5-e2e/rp2-d5-e2e.toml --out d5.png
+        ftq plot sweeps/rp2-ref-d5-e2e/*.toml sweeps/rp2-d5-e2e/*.toml --decoder-version 8 --out d5.png
     """
     from cultivation.msc import load_msc_baseline
     from cultivation.reference import MSC
@@ -242,7 +248,7 @@ def plot_cmd(sources, out, msc, max_attempts, predicate) -> None:
         check_writable(out)
     series, extra, csv_path = [], [], None
     for source in sources:
-        csv_path, s, published = _plot_source(source, predicate, max_attempts)
+        csv_path, s, published = _plot_source(source, predicate, max_attempts, decoder_version)
         series += s
         extra += [published] if published else []
     baseline = load_msc_baseline(pathlib.Path(msc) if msc else MSC)
@@ -251,7 +257,9 @@ def plot_cmd(sources, out, msc, max_attempts, predicate) -> None:
     click.echo(f"wrote {target}")
 
 
-def _plot_source(source: str, predicate: str | None, max_attempts: float | None) -> tuple:
+def _plot_source(
+    source: str, predicate: str | None, max_attempts: float | None, decoder_version: int | None
+) -> tuple:
     """One source of ``ftq plot``: its stats CSV, its series, the published front on its circuit (or None);
     prints its summary lines."""
     from ftq.plotting import series_from_stats, summary_lines
@@ -288,6 +296,21 @@ def _plot_source(source: str, predicate: str | None, max_attempts: float | None)
     stats = read_stats_rows(csv_path)
     if not stats:
         raise InputError(f"{str(csv_path)!r} holds no statistics rows.")
+    if decoder_version is not None:
+        versions = {
+            r.json_metadata.get("decoder_version") for r in stats if isinstance(r.json_metadata, dict)
+        }
+        stats = [
+            r
+            for r in stats
+            if not isinstance(r.json_metadata, dict)
+            or r.json_metadata.get("decoder_version", decoder_version) == decoder_version
+        ]
+        if not stats:
+            named = sorted(v for v in versions if v is not None)
+            raise InputError(
+                f"{str(csv_path)!r} has no rows of decoder version {decoder_version}; it has versions {named}."
+            )
     series = series_from_stats(stats, layout_for=resolver)
     # a published circuit: the authors' own front on it, from their histogram, drawn beside ours
     published = None

@@ -62,7 +62,8 @@ def plot_pareto(
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.5))
+    n_labels = len(series) + len(msc)
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.5 + 0.16 * n_labels))
     for s, style in [(s, "-o") for s in series] + [(m, "--s") for m in msc]:
         all_pts = [pt for pt in s.points if pt.attempts_per_kept > 0 and math.isfinite(pt.attempts_per_kept)]
         pts = [pt for pt in all_pts if pt.ler > 0]
@@ -97,8 +98,8 @@ def plot_pareto(
         ax.set_ylabel(f"logical error per kept state ({CONVENTION})")
     ax1.set_xlabel("attempts per kept shot (▼: no error seen, upper bound)")
     ax2.set_xlabel("space-time volume per kept state (qubit·rounds)")
-    ax1.legend(fontsize=7)
-    ax2.legend(fontsize=7)
+    for ax in (ax1, ax2):  # below the panels: the curves stay visible however many there are
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14))
     if title:
         fig.suptitle(title)
     fig.tight_layout()
@@ -153,7 +154,8 @@ def series_from_stats(stats: list, *, layout_for=None) -> list[ParetoSeries]:
             for p in front
         ]
         what = meta.get("circuit") or f"{meta.get('protocol', '?')} d1={meta.get('d1')} D={meta.get('D')}"
-        label = f"RP² {what} p={meta.get('p')} [{s.decoder}] ({s.shots:,} shots)"
+        version = f" v{meta['decoder_version']}" if "decoder_version" in meta else ""
+        label = f"RP² {what} p={meta.get('p')} [{s.decoder}{version}] ({s.shots:,} shots)"
         formula = front[0].volume.formula if front and front[0].volume else "RP² formula"
         out.append(ParetoSeries(label, pts, volume_formula=formula))
     return out

@@ -167,3 +167,20 @@ def test_sweep_key_and_plot_option_carry_the_predicate(tmp_path, reference_dir):
     assert r.exit_code == 0, r.output
     r = runner.invoke(main, ["plot", str(d / "msc.toml"), "--postselected-detectors-predicate", "coords["])
     assert r.exit_code == 2 and "not a Python expression" in r.output
+
+
+def test_plot_keeps_one_decoder_version(tmp_path):
+    from cultivation.decoders import GAP_VERSION
+
+    d = tmp_path / "toy"
+    d.mkdir()
+    TOY.to_file(d / "toy.stim")
+    (d / "toy.toml").write_text('circuit = "toy.stim"\np = 0.01\ndecoder = "gap"\nmax_shots = 2000\n')
+    runner = CliRunner()
+    assert runner.invoke(main, ["sweep", "run", str(d / "toy.toml")]).exit_code == 0
+    args = ["plot", str(d / "toy.toml"), "--out", str(d / "p.png"), "--decoder-version"]
+    r = runner.invoke(main, [*args, str(GAP_VERSION)])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(main, [*args, str(GAP_VERSION + 1)])
+    assert r.exit_code == 2 and r.output.count("\n") == 1, r.output
+    assert f"no rows of decoder version {GAP_VERSION + 1}; it has versions [{GAP_VERSION}]" in r.output
