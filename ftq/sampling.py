@@ -346,33 +346,49 @@ for _b in range(8):
 
 
 @numba.njit(cache=True)
-def _kept_events(
+def _kept_events_words(
     packed: np.ndarray, alive: np.ndarray, rank: np.ndarray, rows: np.ndarray, n_kept: int
 ) -> tuple:
+    """:func:`_kept_events` on 64-bit words (``packed`` rows × words, ``alive`` words, both uint64)."""
+    counts = np.zeros(n_kept + 1, dtype=np.int64)
+    nwords = packed.shape[1]
+    mask = np.uint64(255)
+    for sweep in range(2):  # count, then fill
+        if sweep == 1:
+            indptr = np.cumsum(counts)
+            cursor = indptr[:-1].copy()
+            indices = np.empty(indptr[-1], dtype=np.int64)
+        for d in rows:
+            for w in range(nwords):
+                word = packed[d, w] & alive[w]
+                if word == 0:  # most words: no kept shot fired this detector
+                    continue
+                for b in range(8):
+                    v = np.int64((word >> np.uint64(8 * b)) & mask)
+                    while v:
+                        low = v & -v
+                        r = rank[w * 64 + b * 8 + _BIT[low]]
+                        if sweep == 0:
+                            counts[r + 1] += 1
+                        else:
+                            indices[cursor[r]] = d
+                            cursor[r] += 1
+                        v ^= low
+    return indptr, indices
+
+
+def _kept_events(
+    packed: np.ndarray, alive: np.ndarray, rank: np.ndarray, rows: np.ndarray, n_kept: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Events of the kept shots (``alive`` bit-packed, ``rank`` = index among kept) on detector ``rows`` of a
     rows × shots bit-packed array, as (indptr, indices) with increasing detector indices per shot."""
-    counts = np.zeros(n_kept + 1, dtype=np.int64)
-    nbytes = packed.shape[1]
-    for d in rows:
-        for j in range(nbytes):
-            v = np.int64(packed[d, j] & alive[j])
-            while v:
-                low = v & -v
-                counts[rank[j * 8 + _BIT[low]] + 1] += 1
-                v ^= low
-    indptr = np.cumsum(counts)
-    cursor = indptr[:-1].copy()
-    indices = np.empty(indptr[-1], dtype=np.int64)
-    for d in rows:
-        for j in range(nbytes):
-            v = np.int64(packed[d, j] & alive[j])
-            while v:
-                low = v & -v
-                r = rank[j * 8 + _BIT[low]]
-                indices[cursor[r]] = d
-                cursor[r] += 1
-                v ^= low
-    return indptr, indices
+    pad = (-packed.shape[1]) % 8
+    if pad:
+        packed = np.pad(packed, ((0, 0), (0, pad)))
+        alive = np.pad(alive, (0, pad))
+    rank = np.pad(rank, (0, max(0, packed.shape[1] * 8 - len(rank))), constant_values=-1)
+    words = np.ascontiguousarray(packed).view(np.uint64)
+    return _kept_events_words(words, np.ascontiguousarray(alive).view(np.uint64), rank, rows, n_kept)
 
 
 @dataclasses.dataclass(frozen=True)
