@@ -1,6 +1,9 @@
 """Held-out front of each gap decoder version on the published d=5 circuit, with 95% Clopper-Pearson intervals.
 
-    python sweeps/rp2-ref-d5-e2e/holdout.py [8.85 10.7 13.5]
+    python sweeps/rp2-ref-d5-e2e/holdout.py [--stats PATH] [8.85 10.7 13.5]
+
+``--stats`` reads another sweep's stats.csv (e.g. sweeps/rp2-d5-e2e/stats.csv, the project's own d1=5 circuit);
+the published decoder's column is then still the published circuit's, for reference.
 
 For each budget B of attempts per kept shot: the best point within B on all rows (likelihood-ratio-1000 band, as
 `ftq plot` prints), then the threshold pair chosen on rows 0, 2, 4, ... and measured on rows 1, 3, 5, ... with the
@@ -26,8 +29,8 @@ def within(points, budget):
     return min(ok, key=lambda p: (p.ler, p.attempts_per_kept)) if ok else None
 
 
-def main(budgets: list[float]) -> None:
-    rows = read_stats_rows(HERE / "stats.csv")
+def main(budgets: list[float], stats: pathlib.Path = HERE / "stats.csv") -> None:
+    rows = read_stats_rows(stats)
     pub = pareto_front(pareto_points(published_stats("rp_3_rp_5_sc_11_end2end_6_full_rds.stim")))
     for v in sorted({r.json_metadata.get("decoder_version") for r in rows} - {None}):
         mine = [r for r in rows if r.json_metadata.get("decoder_version") == v]
@@ -48,4 +51,8 @@ def main(budgets: list[float]) -> None:
 
 
 if __name__ == "__main__":
-    main([float(x) for x in sys.argv[1:]] or [8.85, 10.7, 13.5])
+    args = sys.argv[1:]
+    path = HERE / "stats.csv"
+    if args[:1] == ["--stats"]:
+        path, args = pathlib.Path(args[1]), args[2:]
+    main([float(x) for x in args] or [8.85, 10.7, 13.5], path)
