@@ -2,7 +2,9 @@
 
     python sweeps/rp2-ref-d5-e2e/holdout.py [--stats PATH] [8.85 10.7 13.5]
 
-``--stats`` reads another sweep's stats.csv (e.g. sweeps/rp2-d5-e2e/stats.csv, the project's own d1=5 circuit);
+``--select-rows K``: instead of even/odd rows, choose the thresholds on each version's first K rows and measure them
+on all later rows (fresh draws: e.g. K = 2 on the published circuit, whose first 1.0e9 v8 shots were compacted into
+two rows before more were sampled). ``--stats`` reads another sweep's stats.csv (e.g. sweeps/rp2-d5-e2e/stats.csv, the project's own d1=5 circuit);
 the published decoder's column is then still the published circuit's, for reference.
 
 For each budget B of attempts per kept shot: the best point within B on all rows (likelihood-ratio-1000 band, as
@@ -18,7 +20,7 @@ import sys
 
 from cultivation.published import published_stats
 from ftq.importance import clopper_pearson
-from ftq.resources import holdout_points, pareto_front, pareto_points
+from ftq.resources import holdout_points, pareto_front, pareto_points, point_at
 from ftq.sweeps import read_stats_rows
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -29,14 +31,25 @@ def within(points, budget):
     return min(ok, key=lambda p: (p.ler, p.attempts_per_kept)) if ok else None
 
 
-def main(budgets: list[float], stats: pathlib.Path = HERE / "stats.csv") -> None:
+def fresh_pairs(rows, k: int):
+    """(selection point, held-out point) with the thresholds chosen on rows[:k] and measured on rows[k:]."""
+    if len(rows) <= k:
+        return []
+    sel = functools.reduce(operator.add, rows[:k])
+    rest = functools.reduce(operator.add, rows[k:])
+    return [(p, point_at(rest, p.gap_db, p.gap2_db)) for p in pareto_front(pareto_points(sel))]
+
+
+def main(
+    budgets: list[float], stats: pathlib.Path = HERE / "stats.csv", select_rows: int | None = None
+) -> None:
     rows = read_stats_rows(stats)
     pub = pareto_front(pareto_points(published_stats("rp_3_rp_5_sc_11_end2end_6_full_rds.stim")))
     for v in sorted({r.json_metadata.get("decoder_version") for r in rows} - {None}):
         mine = [r for r in rows if r.json_metadata.get("decoder_version") == v]
         total = functools.reduce(operator.add, mine)
         front = pareto_front(pareto_points(total))
-        pairs = holdout_points(mine)
+        pairs = holdout_points(mine) if select_rows is None else fresh_pairs(mine, select_rows)
         print(f"gap decoder v{v}: {len(mine)} rows, {total.shots:,} shots")
         for b in budgets:
             p = within(front, b)
@@ -53,6 +66,11 @@ def main(budgets: list[float], stats: pathlib.Path = HERE / "stats.csv") -> None
 if __name__ == "__main__":
     args = sys.argv[1:]
     path = HERE / "stats.csv"
-    if args[:1] == ["--stats"]:
-        path, args = pathlib.Path(args[1]), args[2:]
-    main([float(x) for x in args] or [8.85, 10.7, 13.5], path)
+    select = None
+    while args[:1] in (["--stats"], ["--select-rows"]):
+        if args[0] == "--stats":
+            path = pathlib.Path(args[1])
+        else:
+            select = int(args[1])
+        args = args[2:]
+    main([float(x) for x in args] or [8.85, 10.7, 13.5], path, select)
