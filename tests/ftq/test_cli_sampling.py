@@ -1,6 +1,7 @@
 """Tests of the `ftq sample`, `ftq sweep run` and `ftq plot` commands."""
 
 import json
+import pathlib
 import re
 
 import sinter
@@ -90,15 +91,21 @@ def test_plot_refuses_foreign_csv(tmp_path):
     assert not (tmp_path / "p.png").exists()
 
 
-def test_plot_finds_the_circuit_of_rows_from_an_older_decoder(tmp_path):
-    # the decoder's version is in the task metadata (so in its strong id), but not in the circuit: rows
-    # sampled by an older gap decoder still get their stage layout, so their volume is printed
+def _gap_toy_sweep(tmp_path) -> pathlib.Path:
+    """A toy sweep sampled with the gap decoder: its folder (toy.toml, stats.csv)."""
     d = tmp_path / "toy"
     d.mkdir()
     TOY.to_file(d / "toy.stim")
     (d / "toy.toml").write_text('circuit = "toy.stim"\np = 0.01\ndecoder = "gap"\nmax_shots = 2000\n')
+    assert CliRunner().invoke(main, ["sweep", "run", str(d / "toy.toml")]).exit_code == 0
+    return d
+
+
+def test_plot_finds_the_circuit_of_rows_from_an_older_decoder(tmp_path):
+    # the decoder's version is in the task metadata (so in its strong id), but not in the circuit: rows
+    # sampled by an older gap decoder still get their stage layout, so their volume is printed
+    d = _gap_toy_sweep(tmp_path)
     runner = CliRunner()
-    assert runner.invoke(main, ["sweep", "run", str(d / "toy.toml")]).exit_code == 0
     csv = d / "stats.csv"
     text, n = re.subn(r'""decoder_version"":\d+', '""decoder_version"":-1', csv.read_text())
     assert n >= 1
@@ -172,12 +179,8 @@ def test_sweep_key_and_plot_option_carry_the_predicate(tmp_path, reference_dir):
 def test_plot_keeps_one_decoder_version(tmp_path):
     from cultivation.decoders import GAP_VERSION
 
-    d = tmp_path / "toy"
-    d.mkdir()
-    TOY.to_file(d / "toy.stim")
-    (d / "toy.toml").write_text('circuit = "toy.stim"\np = 0.01\ndecoder = "gap"\nmax_shots = 2000\n')
+    d = _gap_toy_sweep(tmp_path)
     runner = CliRunner()
-    assert runner.invoke(main, ["sweep", "run", str(d / "toy.toml")]).exit_code == 0
     args = ["plot", str(d / "toy.toml"), "--out", str(d / "p.png"), "--decoder-version"]
     r = runner.invoke(main, [*args, str(GAP_VERSION)])
     assert r.exit_code == 0, r.output
