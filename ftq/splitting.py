@@ -1,0 +1,408 @@
+"""Multilevel splitting (subset simulation) of rare decoder failures that carry large soft outputs.
+
+A decoder with soft outputs (gaps) keeps a shot at the cut ``t`` when every soft output ``g_j ≥ t_j``; the rare
+event behind a deep point of the front is ``A(t)`` = {no postselected detector fired, the decoder is wrong,
+``floor(g_j) ≥ t_j`` for all ``j``}. Plain sampling needs ~10/P(A) attempts. Subset simulation (Au & Beck 2001)
+writes P(A) as a product of conditional probabilities that are each ~``p0``, estimated in turn by Markov chains:
+
+* the *score* of a fault configuration ``x`` (the set of detector-error-model mechanisms that fired) is
+  ``Y(x) = min_j floor(g_j) / s_j`` when the shot is kept and decoded wrongly, −∞ otherwise; ``s`` is the *ray*
+  (one positive weight per soft output), so that the cuts ``t = y·s`` are nested level sets of ``Y``;
+* level 0 is plain sampling of the DEM (independent mechanisms, :mod:`ftq.traced`): ``P_0 = P(Y > −∞)`` is the
+  fraction of attempts kept and decoded wrongly, and those shots are exact draws from the prior conditioned on
+  that event (if there are fewer than ``samples`` of them, Markov chains started from them fill the level);
+* level ``i + 1``: the threshold ``y_{i+1}`` is the ``1 − p0`` quantile of level ``i``'s scores; the samples at or
+  above it seed Markov chains that stay in ``{Y ≥ y_{i+1}}``. A chain step refreshes every mechanism from its
+  prior with probability ``rho`` (a move that is reversible for the prior) and is accepted only when the new
+  configuration's score is still ``≥ y_{i+1}``, so the chains sample the prior conditioned on the level;
+  ``P_{i+1} = P_i ·`` (fraction of level ``i``'s samples at or above ``y_{i+1}``).
+
+The error mass of any cut is then ``P(A(t)) = P_i ·`` (fraction of level ``i``'s samples in ``A(t)``), ``i`` the
+deepest level with ``y_i ≤ min_j t_j / s_j``; the kept mass ``P(kept at t)`` is not rare and comes from level 0's
+kept shots. Every decode is one call of the predictor, so any registered decoder works.
+
+Intervals: the estimate of one run is (up to an O(1/samples) bias) unbiased, but its chains are correlated, so
+no per-run formula is trusted: :func:`front` takes ``R`` independent runs and gives a Student-t 95% interval on
+their mean (sampling error between runs, chain correlation included). What it cannot see is a failure mode
+that no chain reaches (e.g. a cultivation error that no detector sees: :func:`ftq.enumeration.silent_floor`
+and the cultivation-only estimators cover that one exactly): validate against plain sampling where it reaches.
+
+>>> import stim
+>>> c = stim.Circuit('''
+...     X_ERROR(0.1) 0 1 2
+...     M 0 1 2
+...     OBSERVABLE_INCLUDE(0) rec[-3]
+... ''')
+>>> def majority(dets):  # no detectors: a decoder that always says "no flip", gap 10 dB
+...     n = len(dets)
+...     return np.ones(n, bool), np.zeros((n, 1), bool), np.full(n, 10.0)
+>>> r = subset_simulation(c, majority, errors=50, samples=200, seed=1)
+>>> r.levels[0].threshold, 0.05 < r.levels[0].probability < 0.16
+(-inf, True)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+import stim
+
+from ftq.errors import InputError
+from ftq.importance import clopper_pearson
+from ftq.sampling import SparseEvents
+from ftq.tags import postselection_mask
+from ftq.traced import Mechanisms, _draw
+
+Predictor = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
+
+
+@dataclasses.dataclass(frozen=True)
+class Level:
+    """One level of a run: its score threshold, ``P(Y ≥ threshold)`` per attempt (estimated), the conditional
+    fraction that carried it from the previous level, the chain acceptance rate while it was filled, and the
+    floored soft outputs of its samples (``samples × outputs``; ``inf`` where a shot has no competitor)."""
+
+    threshold: float
+    probability: float
+    conditional: float
+    acceptance: float
+    soft: np.ndarray
+
+
+@dataclasses.dataclass(frozen=True)
+class SplittingRun:
+    """One subset-simulation run: level-0 plain sampling, then the levels, with the cost.
+
+    ``kept_soft`` / ``kept_counts``: the distinct floored soft-output rows of level 0's kept shots and how often
+    each occurred (the kept mass of any cut); ``decodes``: predictor calls' shots in all.
+    """
+
+    attempts: int
+    kept: int
+    errors: int
+    ray: tuple[float, ...]
+    levels: tuple[Level, ...]
+    kept_soft: np.ndarray
+    kept_counts: np.ndarray
+    decodes: int
+    seconds: float
+
+    def error_mass(self, cut: Sequence[float]) -> float:
+        """Estimated ``P(kept, wrong, floor(g_j) ≥ cut_j ∀j)`` per attempt, from the deepest level containing it."""
+        cut = _as_cut(cut, len(self.ray))
+        c = min(t / s for t, s in zip(cut, self.ray, strict=True))
+        level = max((lv for lv in self.levels if lv.threshold <= c), key=lambda lv: lv.threshold)
+        inside = np.all(level.soft >= cut, axis=1)
+        return level.probability * float(inside.mean()) if len(inside) else 0.0
+
+    def kept_at(self, cut: Sequence[float]) -> int:
+        """Number of level-0 attempts kept at ``cut`` (out of :attr:`attempts`)."""
+        cut = _as_cut(cut, len(self.ray))
+        return int(self.kept_counts[np.all(self.kept_soft >= cut, axis=1)].sum())
+
+
+def _as_cut(cut: Sequence[float], width: int) -> np.ndarray:
+    cut = np.atleast_1d(np.asarray(cut, dtype=float))
+    if cut.shape != (width,):
+        raise InputError(
+            f"a cut needs {width} soft-output thresholds (one per soft output), got {cut.tolist()}"
+        )
+    return cut
+
+
+class _Model:
+    """The circuit's DEM as sparse matrices, and one predictor call on a batch of fault configurations."""
+
+    def __init__(self, circuit: stim.Circuit, predictor: Predictor) -> None:
+        self.mech = Mechanisms.from_circuit(circuit)
+        self.p = self.mech.probabilities
+        self.post = postselection_mask(circuit)
+        self.num_detectors = circuit.num_detectors
+        self.predictor = predictor
+        self.decodes = 0
+        self.width = self._decode(sp.csr_matrix((1, self.num_detectors), dtype=np.int32))[2].shape[1]
+
+    def prior(self, rng: np.random.Generator, n: int, scale: float = 1.0) -> sp.csr_matrix:
+        """``n`` configurations, each mechanism fired independently with probability ``scale · p``."""
+        mech, shot = _draw(rng, self.p * scale, n)
+        return _configs(shot, mech, n, len(self.p))
+
+    def evaluate(self, x: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(kept, wrong, floored soft outputs) of each configuration (row of ``x``)."""
+        n = x.shape[0]
+        dets = x @ self.mech.detectors
+        dets.data %= 2
+        dets.eliminate_zeros()
+        obs = (x @ self.mech.observables).toarray() % 2 == 1
+        discarded = np.zeros(n, dtype=bool)
+        if self.post.any():
+            discarded[sp.csr_matrix(dets[:, np.flatnonzero(self.post)]).nonzero()[0]] = True
+        rows = np.flatnonzero(~discarded)
+        kept = np.zeros(n, dtype=bool)
+        wrong = np.zeros(n, dtype=bool)
+        soft = np.full((n, self.width), -np.inf)
+        if len(rows):
+            keep, pred, gaps = self._decode(sp.csr_matrix(dets[rows]))
+            kept[rows] = keep
+            wrong[rows] = keep & np.any(pred != obs[rows], axis=1)
+            soft[rows] = gaps
+        return kept, wrong, soft
+
+    def _decode(self, dets: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        dets.sort_indices()
+        if hasattr(self.predictor, "decode_events"):  # reads sparse events directly
+            events = SparseEvents(
+                dets.indptr.astype(np.int64), dets.indices.astype(np.int64), self.num_detectors
+            )
+            keep, pred, gaps = self.predictor.decode_events(events)
+        else:
+            keep, pred, gaps = self.predictor(dets.toarray().astype(bool))
+        self.decodes += dets.shape[0]
+        n = dets.shape[0]
+        gaps = np.floor(np.asarray(gaps, dtype=float).reshape(n, -1))
+        return np.asarray(keep, dtype=bool), np.asarray(pred, dtype=bool).reshape(n, -1), gaps
+
+
+def _configs(rows: np.ndarray, mechs: np.ndarray, n: int, m: int) -> sp.csr_matrix:
+    x = sp.csr_matrix((np.ones(len(rows), np.int8), (rows, mechs)), shape=(n, m))
+    x.sum_duplicates()
+    return x
+
+
+def _score(soft: np.ndarray, wrong: np.ndarray, ray: np.ndarray) -> np.ndarray:
+    y = np.min(soft / ray[None, :], axis=1)
+    return np.where(wrong, y, -np.inf)
+
+
+def _propose(model: _Model, rng: np.random.Generator, x: sp.csr_matrix, rho: float) -> sp.csr_matrix:
+    """Refresh every mechanism of every configuration from its prior with probability ``rho``."""
+    n, m = x.shape
+    coo = x.tocoo()
+    rows, mechs = coo.row.astype(np.int64), coo.col.astype(np.int64)
+    stay = rng.random(len(mechs)) >= rho * (1.0 - model.p[mechs])  # a refreshed fired mechanism stays w.p. p
+    on_mech, on_row = _draw(rng, model.p * rho, n)
+    fresh = ~np.isin(on_row * m + on_mech, rows * m + mechs)  # refreshing an unfired one fires it w.p. p
+    return _configs(
+        np.concatenate([rows[stay], on_row[fresh]]), np.concatenate([mechs[stay], on_mech[fresh]]), n, m
+    )
+
+
+def _fill(
+    model: _Model,
+    rng: np.random.Generator,
+    seeds: sp.csr_matrix,
+    seed_soft: np.ndarray,
+    seed_score: np.ndarray,
+    *,
+    threshold: float,
+    samples: int,
+    rho: float,
+    ray: np.ndarray,
+) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray, float]:
+    """Run one chain per seed in lockstep, conditioned on ``score ≥ threshold``, until ``samples`` states are
+    collected (chain lengths as equal as possible, each seed counted as its chain's first state)."""
+    k = seeds.shape[0]
+    lengths = np.full(k, samples // k)
+    lengths[: samples % k] += 1
+    state, soft, score = seeds, seed_soft.copy(), seed_score.copy()
+    out_x, out_soft, out_score = [state[lengths >= 1]], [soft[lengths >= 1]], [score[lengths >= 1]]
+    accepted = proposed = 0
+    for step in range(1, int(lengths.max())):
+        active = np.flatnonzero(lengths > step)
+        prop = _propose(model, rng, state[active], rho)
+        _, wrong, psoft = model.evaluate(prop)
+        pscore = _score(psoft, wrong, ray)
+        ok = wrong & (pscore >= threshold)  # the level: kept, decoded wrongly, score at or above
+        accepted += int(ok.sum())
+        proposed += len(active)
+        src = np.arange(k)
+        src[active[ok]] = k + np.flatnonzero(ok)
+        state = sp.vstack([state, prop]).tocsr()[src]
+        soft[active[ok]] = psoft[ok]
+        score[active[ok]] = pscore[ok]
+        out_x.append(state[active])
+        out_soft.append(soft[active])
+        out_score.append(score[active])
+    acceptance = accepted / proposed if proposed else 1.0
+    return sp.vstack(out_x).tocsr(), np.concatenate(out_soft), np.concatenate(out_score), acceptance
+
+
+def subset_simulation(
+    circuit: stim.Circuit,
+    predictor: Predictor,
+    *,
+    errors: int = 200,
+    samples: int = 1000,
+    p0: float = 0.1,
+    ray: Sequence[float] | None = None,
+    stop_score: float = math.inf,
+    max_levels: int = 20,
+    rho: float = 0.15,
+    seed: int | None = None,
+    batch: int = 1 << 16,
+    max_attempts: int = 10**10,
+    progress: Callable[[str], None] | None = None,
+) -> SplittingRun:
+    """One run: plain DEM sampling until ``errors`` kept-and-wrong attempts, then splitting levels of
+    ``samples`` states each (conditional fraction ``p0``) until a threshold reaches ``stop_score`` or no
+    progress is possible. ``ray``: one weight per soft output (default all 1). See the module docstring.
+
+    Raises :class:`InputError` for parameters outside their ranges, and when ``max_attempts`` plain attempts
+    find no wrong kept shot.
+    """
+    if errors < 1 or samples < 2:
+        raise InputError(f"errors={errors} must be ≥ 1 and samples={samples} ≥ 2")
+    if not 0 < p0 < 1:
+        raise InputError(f"p0={p0} must lie in (0, 1)")
+    if not 0 < rho <= 1:
+        raise InputError(f"rho={rho} must lie in (0, 1]")
+    if ray is not None and (len(ray) == 0 or any(not (s > 0) for s in ray)):
+        raise InputError(f"ray={list(ray)} needs positive weights, one per soft output")
+    t0 = time.process_time()
+    rng = np.random.default_rng(seed)
+    model = _Model(circuit, predictor)
+    ray_arr = np.ones(model.width) if ray is None else np.asarray(ray, dtype=float)
+    if len(ray_arr) != model.width:
+        raise InputError(
+            f"the ray has {len(ray_arr)} weights but the decoder gives {model.width} soft outputs"
+        )
+    attempts = kept_n = 0
+    found_x, found_soft, kept_rows = [], [], []
+    while sum(x.shape[0] for x in found_x) < errors:
+        if attempts >= max_attempts:
+            raise InputError(f"no wrong kept shot in {attempts:,} attempts; the failure is too rare to seed")
+        x = model.prior(rng, batch)
+        kept, wrong, soft = model.evaluate(x)
+        attempts += batch
+        kept_n += int(kept.sum())
+        kept_rows.append(soft[kept])
+        found_x.append(x[wrong])
+        found_soft.append(soft[wrong])
+        if progress:
+            progress(f"level 0: {sum(f.shape[0] for f in found_x)} errors in {attempts:,} attempts")
+    kept_soft, kept_counts = np.unique(np.concatenate(kept_rows), axis=0, return_counts=True)
+    x = sp.vstack(found_x).tocsr()
+    soft = np.concatenate(found_soft)
+    n_err = x.shape[0]
+    prob = n_err / attempts
+    score = _score(soft, np.ones(n_err, dtype=bool), ray_arr)
+    acceptance = 1.0
+    if n_err < samples:
+        x, soft, score, acceptance = _fill(
+            model, rng, x, soft, score, threshold=-np.inf, samples=samples, rho=rho, ray=ray_arr
+        )
+    levels = [Level(-math.inf, prob, prob, acceptance, soft)]
+    while len(levels) < max_levels:
+        order = np.sort(score)
+        y = order[min(len(order) - 1, int(math.ceil((1 - p0) * len(order))))]
+        if y <= levels[-1].threshold:  # ties at the previous threshold: move to the next value present
+            above = order[order > levels[-1].threshold]
+            if not len(above):
+                break
+            y = above[0]
+        if not math.isfinite(y):
+            break
+        chosen = np.flatnonzero(score >= y)
+        frac = len(chosen) / len(score)
+        prob *= frac
+        x, soft, score, acceptance = _fill(
+            model,
+            rng,
+            x[chosen],
+            soft[chosen],
+            score[chosen],
+            threshold=y,
+            samples=samples,
+            rho=rho,
+            ray=ray_arr,
+        )
+        levels.append(Level(float(y), prob, frac, acceptance, soft))
+        if progress:
+            progress(f"level {len(levels) - 1}: score ≥ {y:g}, P = {prob:.3g}, acceptance {acceptance:.2f}")
+        if y >= stop_score:
+            break
+    return SplittingRun(
+        attempts=attempts,
+        kept=kept_n,
+        errors=n_err,
+        ray=tuple(float(s) for s in ray_arr),
+        levels=tuple(levels),
+        kept_soft=kept_soft,
+        kept_counts=kept_counts,
+        decodes=model.decodes,
+        seconds=time.process_time() - t0,
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class FrontPoint:
+    """The front at one cut, from ``runs`` independent runs.
+
+    ``error_mass`` (per attempt) is the mean of the runs' estimates with a Student-t 95% interval over runs
+    (sampling error only); ``kept_fraction`` pools level 0's attempts with a Clopper-Pearson 95% interval;
+    ``ler`` = error_mass / kept_fraction, its interval the ratio of the two intervals' ends (Bonferroni: each
+    at 97.5%, so together ≥ 95% when the runs' spread is normal).
+    """
+
+    cut: tuple[float, ...]
+    runs: int
+    error_mass: float
+    error_mass_low: float
+    error_mass_high: float
+    kept_fraction: float
+    kept_low: float
+    kept_high: float
+
+    @property
+    def attempts_per_kept(self) -> float:
+        return 1.0 / self.kept_fraction if self.kept_fraction > 0 else math.inf
+
+    @property
+    def ler(self) -> float:
+        return self.error_mass / self.kept_fraction if self.kept_fraction > 0 else math.nan
+
+    @property
+    def ler_low(self) -> float:
+        return max(0.0, self.error_mass_low) / self.kept_high if self.kept_high > 0 else math.nan
+
+    @property
+    def ler_high(self) -> float:
+        return self.error_mass_high / self.kept_low if self.kept_low > 0 else math.inf
+
+
+def front(runs: Sequence[SplittingRun], cuts: Sequence[Sequence[float]]) -> list[FrontPoint]:
+    """The front at each cut from independent runs (see :class:`FrontPoint` for the intervals).
+
+    Raises :class:`InputError` with fewer than two runs (no spread to measure).
+    """
+    from scipy.stats import t as student
+
+    if len(runs) < 2:
+        raise InputError(f"{len(runs)} run(s): the interval needs at least two independent runs")
+    q = float(student.ppf(1 - 0.025 / 2, len(runs) - 1))
+    attempts = sum(r.attempts for r in runs)
+    out = []
+    for cut in cuts:
+        masses = np.array([r.error_mass(cut) for r in runs])
+        mean = float(masses.mean())
+        half = q * float(masses.std(ddof=1)) / math.sqrt(len(runs))
+        kept = sum(r.kept_at(cut) for r in runs)
+        lo, hi = clopper_pearson(kept, attempts, level=0.975)
+        out.append(
+            FrontPoint(
+                cut=tuple(float(c) for c in cut),
+                runs=len(runs),
+                error_mass=mean,
+                error_mass_low=mean - half,
+                error_mass_high=mean + half,
+                kept_fraction=kept / attempts,
+                kept_low=lo,
+                kept_high=hi,
+            )
+        )
+    return out
