@@ -544,6 +544,44 @@ def silent_floor(circuit: stim.Circuit, *, max_weight: int = 3) -> EnumerationRe
     return _enumerate_arrays(dem_arrays(dem), max_weight=max_weight)  # every detector kept
 
 
+def postselected_floor(
+    circuit: stim.Circuit | stim.DetectorErrorModel, *, max_weight: int = 5
+) -> EnumerationResult:
+    """Sets of *postselected-stage* mechanisms (each flips at least one postselected detector) that no detector
+    sees, decoded ones included: errors of the postselected stage that the later stages cannot see either.
+
+    Given such a set ``S`` and no other postselected-stage fault, the decoded stage sees only its own faults,
+    so a decoder is wrong exactly when ``S`` flips the observable and the decoder would have been right without
+    it. Markov chains started from plain failures (:mod:`ftq.splitting`) do not reach these sets (a separate
+    mode): they are added from here. ``exp(log_no_fault) · sum_logical[k]`` is their probability per attempt
+    at weight k (``log_no_fault`` over the postselected-stage mechanisms only).
+
+    >>> c = stim.Circuit('''
+    ...     X_ERROR(0.01) 0 1
+    ...     CX 0 2 1 2
+    ...     M 2 0
+    ...     DETECTOR(0, 0, 0, 1) rec[-2]
+    ...     M 2
+    ...     DETECTOR(0, 0, 1) rec[-1] rec[-3]
+    ...     OBSERVABLE_INCLUDE(0) rec[-2]''')
+    >>> r = postselected_floor(c, max_weight=2)
+    >>> r.num_mechanisms, r.fault_distance, int(r.counts_logical[2])
+    (2, 2, 1)
+    """
+    _check_max_weight(max_weight)
+    dem = postselected_dem(circuit, allow_decoded=True)
+    post = postselection_mask(dem) if dem.num_detectors else np.zeros(0, dtype=bool)
+    stage = stim.DetectorErrorModel()
+    for inst in dem.flattened():
+        if inst.type == "error" and any(
+            t.is_relative_detector_id() and post[t.val] for t in inst.targets_copy()
+        ):
+            stage.append(inst)
+    if dem.num_detectors:  # keep every detector, also those only later-stage mechanisms flip
+        stage.append("detector", [], [stim.target_relative_detector_id(dem.num_detectors - 1)])
+    return _enumerate_arrays(dem_arrays(stage), max_weight=max_weight)
+
+
 def _check_max_weight(max_weight: int) -> None:
     if not 1 <= max_weight <= 12:
         raise InputError(f"max weight {max_weight} is outside the supported range 1..12")

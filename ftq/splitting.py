@@ -345,8 +345,11 @@ class FrontPoint:
 
     ``error_mass`` (per attempt) is the mean of the runs' estimates with a Student-t 95% interval over runs
     (sampling error only); ``kept_fraction`` pools level 0's attempts with a Clopper-Pearson 95% interval;
-    ``ler`` = error_mass / kept_fraction, its interval the ratio of the two intervals' ends (Bonferroni: each
-    at 97.5%, so together ≥ 95% when the runs' spread is normal).
+    ``floor_mass`` (per attempt) is the mode the chains cannot reach, added from enumeration
+    (:func:`ftq.enumeration.postselected_floor`): ``floor × P(kept at the cut | kept)``, with ``floor_high``
+    in place of ``floor`` at the upper end. ``ler`` = (error_mass + floor_mass) / kept_fraction, its interval
+    the ratio of the intervals' ends (Bonferroni: each at 97.5%, so together ≥ 95% when the runs' spread is
+    normal).
     """
 
     cut: tuple[float, ...]
@@ -357,6 +360,8 @@ class FrontPoint:
     kept_fraction: float
     kept_low: float
     kept_high: float
+    floor_mass: float = 0.0
+    floor_mass_high: float = 0.0
 
     @property
     def attempts_per_kept(self) -> float:
@@ -364,28 +369,42 @@ class FrontPoint:
 
     @property
     def ler(self) -> float:
-        return self.error_mass / self.kept_fraction if self.kept_fraction > 0 else math.nan
+        total = self.error_mass + self.floor_mass
+        return total / self.kept_fraction if self.kept_fraction > 0 else math.nan
 
     @property
     def ler_low(self) -> float:
-        return max(0.0, self.error_mass_low) / self.kept_high if self.kept_high > 0 else math.nan
+        total = max(0.0, self.error_mass_low) + self.floor_mass
+        return total / self.kept_high if self.kept_high > 0 else math.nan
 
     @property
     def ler_high(self) -> float:
-        return self.error_mass_high / self.kept_low if self.kept_low > 0 else math.inf
+        total = self.error_mass_high + self.floor_mass_high
+        return total / self.kept_low if self.kept_low > 0 else math.inf
 
 
-def front(runs: Sequence[SplittingRun], cuts: Sequence[Sequence[float]]) -> list[FrontPoint]:
-    """The front at each cut from independent runs (see :class:`FrontPoint` for the intervals).
+def front(
+    runs: Sequence[SplittingRun],
+    cuts: Sequence[Sequence[float]],
+    *,
+    floor: float = 0.0,
+    floor_high: float | None = None,
+) -> list[FrontPoint]:
+    """The front at each cut from independent runs (see :class:`FrontPoint` for the intervals); ``floor`` /
+    ``floor_high``: per-attempt probability of the unreached mode (its enumerated value and upper end).
 
-    Raises :class:`InputError` with fewer than two runs (no spread to measure).
+    Raises :class:`InputError` with fewer than two runs (no spread to measure) or a floor out of order.
     """
     from scipy.stats import t as student
 
     if len(runs) < 2:
         raise InputError(f"{len(runs)} run(s): the interval needs at least two independent runs")
+    floor_high = floor if floor_high is None else floor_high
+    if not 0 <= floor <= floor_high:
+        raise InputError(f"floor={floor} and floor_high={floor_high} must satisfy 0 ≤ floor ≤ floor_high")
     q = float(student.ppf(1 - 0.025 / 2, len(runs) - 1))
     attempts = sum(r.attempts for r in runs)
+    kept_all = sum(r.kept for r in runs)
     out = []
     for cut in cuts:
         masses = np.array([r.error_mass(cut) for r in runs])
@@ -403,6 +422,8 @@ def front(runs: Sequence[SplittingRun], cuts: Sequence[Sequence[float]]) -> list
                 kept_fraction=kept / attempts,
                 kept_low=lo,
                 kept_high=hi,
+                floor_mass=floor * kept / kept_all if kept_all else 0.0,
+                floor_mass_high=floor_high * kept / kept_all if kept_all else 0.0,
             )
         )
     return out

@@ -14,6 +14,7 @@ from ftq.enumeration import (
     enumerate_undetected,
     fault_count_distribution,
     postselected_dem,
+    postselected_floor,
     silent_floor,
     tail_estimate,
 )
@@ -179,3 +180,44 @@ def test_silent_floor_keeps_decoded_detectors_silent():
 def test_silent_floor_needs_an_observable():
     with pytest.raises(InputError, match="OBSERVABLE_INCLUDE"):
         silent_floor(stim.Circuit("X_ERROR(0.1) 0\nM 0\nDETECTOR(0, 0, 0) rec[-1]"))
+
+
+@pytest.mark.parametrize("seed", [11, 12, 13])
+def test_postselected_floor_counts_match_exhaustive_subsets(seed):
+    """Only mechanisms that flip a postselected detector enter; their sets must silence every detector."""
+    rng = np.random.default_rng(seed)
+    dem = stim.DetectorErrorModel()
+    n_post, n_dec = 4, 4
+    for _ in range(14):
+        dets = sorted(set(int(x) for x in rng.integers(0, n_post + n_dec, size=int(rng.integers(1, 4)))))
+        targets = [stim.target_relative_detector_id(d) for d in dets]
+        if rng.random() < 0.4:
+            targets.append(stim.target_logical_observable_id(0))
+        dem.append("error", float(rng.uniform(0.01, 0.2)), targets)
+    for d in range(n_post + n_dec):
+        dem.append(
+            "detector", [0, 0, d, 1] if d < n_post else [0, 0, d], [stim.target_relative_detector_id(d)]
+        )
+    dem.append("logical_observable", [], [stim.target_logical_observable_id(0)])
+    mechanisms = []
+    for inst in dem.flattened():
+        if inst.type == "error":
+            dets = {t.val for t in inst.targets_copy() if t.is_relative_detector_id()}
+            obs = any(t.is_logical_observable_id() for t in inst.targets_copy())
+            if dets & set(range(n_post)):
+                mechanisms.append((sum(1 << d for d in dets), obs))
+    counts: dict = {}
+    for bits in itertools.product([0, 1], repeat=len(mechanisms)):
+        syn = obs = 0
+        for b, (s, o) in zip(bits, mechanisms, strict=True):
+            if b:
+                syn ^= s
+                obs ^= o
+        if syn == 0 and any(bits):
+            counts[(sum(bits), bool(obs))] = counts.get((sum(bits), bool(obs)), 0) + 1
+    res = postselected_floor(dem, max_weight=6)
+    assert res.num_mechanisms == len(mechanisms)
+    w_min = min((w for w, _ in counts), default=99)
+    for w in range(1, min(6, 2 * w_min - 1) + 1):
+        assert res.counts_logical[w] == counts.get((w, True), 0)
+        assert res.counts_benign[w] == counts.get((w, False), 0)

@@ -99,3 +99,16 @@ def test_parameter_errors_name_the_value():
         front([r], [(0.0,)])
     with pytest.raises(InputError, match="needs 1 soft-output"):
         r.error_mass((1.0, 2.0))
+
+
+def test_floor_adds_its_mass_at_each_cut_in_proportion_to_the_kept_shots():
+    c = repetition()
+    runs = [subset_simulation(c, ml_decoder, errors=50, samples=100, seed=s, max_levels=2) for s in (1, 2)]
+    cut = (math.floor(5 * DB),)
+    plain, floored = front(runs, [cut])[0], front(runs, [cut], floor=1e-3, floor_high=2e-3)[0]
+    share = sum(r.kept_at(cut) for r in runs) / sum(r.kept for r in runs)
+    assert 0 < share < 1
+    assert floored.ler == pytest.approx(plain.ler + 1e-3 * share / plain.kept_fraction)
+    assert floored.ler_high == pytest.approx(plain.ler_high + 2e-3 * share / plain.kept_low)
+    with pytest.raises(InputError, match="floor=0.002 and floor_high=0.001"):
+        front(runs, [cut], floor=2e-3, floor_high=1e-3)
