@@ -105,6 +105,77 @@ class SplittingRun:
         cut = _as_cut(cut, len(self.ray))
         return int(self.kept_counts[np.all(self.kept_soft >= cut, axis=1)].sum())
 
+    def to_json(self) -> dict:
+        """A JSON-ready dict (soft outputs as distinct rows with counts, ``"inf"`` for infinity);
+        :meth:`from_json` reads it back.
+
+        >>> r = SplittingRun(10, 5, 1, (1.0,), (Level(-math.inf, 0.1, 0.1, 1.0, np.array([[3.0], [3.0]])),),
+        ...                  np.array([[3.0], [np.inf]]), np.array([4, 1]), 12, 0.5)
+        >>> back = SplittingRun.from_json(r.to_json())
+        >>> back.error_mass((3,)), back.kept_at((4,)), back.levels[0].soft.ravel().tolist()
+        (0.1, 1, [3.0, 3.0])
+        """
+        return {
+            "attempts": self.attempts,
+            "kept": self.kept,
+            "errors": self.errors,
+            "ray": list(self.ray),
+            "levels": [
+                {
+                    "threshold": _num(lv.threshold),
+                    "probability": lv.probability,
+                    "conditional": lv.conditional,
+                    "acceptance": lv.acceptance,
+                    "soft": _rows(*np.unique(lv.soft, axis=0, return_counts=True)),
+                }
+                for lv in self.levels
+            ],
+            "kept_soft": _rows(self.kept_soft, self.kept_counts),
+            "decodes": self.decodes,
+            "seconds": self.seconds,
+        }
+
+    @staticmethod
+    def from_json(data: dict) -> SplittingRun:
+        """The run :meth:`to_json` wrote."""
+        levels = []
+        for lv in data["levels"]:
+            values, counts = _unrows(lv["soft"], len(data["ray"]))
+            levels.append(
+                Level(
+                    float(lv["threshold"]),
+                    lv["probability"],
+                    lv["conditional"],
+                    lv["acceptance"],
+                    np.repeat(values, counts, axis=0),
+                )
+            )
+        kept_soft, kept_counts = _unrows(data["kept_soft"], len(data["ray"]))
+        return SplittingRun(
+            attempts=int(data["attempts"]),
+            kept=int(data["kept"]),
+            errors=int(data["errors"]),
+            ray=tuple(float(v) for v in data["ray"]),
+            levels=tuple(levels),
+            kept_soft=kept_soft,
+            kept_counts=kept_counts,
+            decodes=int(data["decodes"]),
+            seconds=float(data["seconds"]),
+        )
+
+
+def _num(v: float) -> float | str:
+    return v if math.isfinite(v) else ("inf" if v > 0 else "-inf")
+
+
+def _rows(values: np.ndarray, counts: np.ndarray) -> list[list]:
+    return [[*(_num(float(v)) for v in row), int(n)] for row, n in zip(values, counts, strict=True)]
+
+
+def _unrows(rows: list[list], width: int) -> tuple[np.ndarray, np.ndarray]:
+    values = np.array([[float(v) for v in row[:-1]] for row in rows], dtype=float).reshape(len(rows), width)
+    return values, np.array([int(row[-1]) for row in rows], dtype=np.int64)
+
 
 def _as_cut(cut: Sequence[float], width: int) -> np.ndarray:
     cut = np.atleast_1d(np.asarray(cut, dtype=float))

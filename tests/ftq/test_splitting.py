@@ -112,3 +112,18 @@ def test_floor_adds_its_mass_at_each_cut_in_proportion_to_the_kept_shots():
     assert floored.ler_high == pytest.approx(plain.ler_high + 2e-3 * share / plain.kept_low)
     with pytest.raises(InputError, match="floor=0.002 and floor_high=0.001"):
         front(runs, [cut], floor=2e-3, floor_high=1e-3)
+
+
+def test_a_run_survives_a_json_round_trip():
+    import json
+
+    from ftq.splitting import SplittingRun
+
+    r = subset_simulation(repetition(), ml_decoder, errors=50, samples=200, seed=4)
+    back = SplittingRun.from_json(json.loads(json.dumps(r.to_json())))
+    for k in (0, 3, 7, 11):
+        cut = (math.floor(k * DB),)
+        assert back.error_mass(cut) == r.error_mass(cut)
+        assert back.kept_at(cut) == r.kept_at(cut)
+    assert [lv.threshold for lv in back.levels] == [lv.threshold for lv in r.levels]
+    assert (back.attempts, back.kept, back.errors, back.decodes) == (r.attempts, r.kept, r.errors, r.decodes)
