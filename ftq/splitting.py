@@ -55,6 +55,7 @@ import stim
 from ftq.errors import InputError
 from ftq.importance import clopper_pearson
 from ftq.sampling import SparseEvents
+from ftq.strata import Stratum, stage_mechanisms
 from ftq.tags import postselection_mask
 from ftq.traced import Mechanisms, _draw
 
@@ -189,18 +190,27 @@ def _as_cut(cut: Sequence[float], width: int) -> np.ndarray:
 class _Model:
     """The circuit's DEM as sparse matrices, and one predictor call on a batch of fault configurations."""
 
-    def __init__(self, circuit: stim.Circuit, predictor: Predictor) -> None:
+    def __init__(self, circuit: stim.Circuit, predictor: Predictor, stratum: Stratum | None = None) -> None:
         self.mech = Mechanisms.from_circuit(circuit)
         self.p = self.mech.probabilities
         self.post = postselection_mask(circuit)
+        self.stratum = stratum
+        # with a stratum, the postselected-stage faults are one of its sets; the other mechanisms are free
+        self.stage = stage_mechanisms(self.mech, self.post) if stratum is not None else None
+        self.free_p = self.p if self.stage is None else np.where(self.stage, 0.0, self.p)
         self.num_detectors = circuit.num_detectors
         self.predictor = predictor
         self.decodes = 0
         self.width = self._decode(sp.csr_matrix((1, self.num_detectors), dtype=np.int32))[2].shape[1]
 
-    def prior(self, rng: np.random.Generator, n: int, scale: float = 1.0) -> sp.csr_matrix:
-        """``n`` configurations, each mechanism fired independently with probability ``scale · p``."""
-        mech, shot = _draw(rng, self.p * scale, n)
+    def prior(self, rng: np.random.Generator, n: int) -> sp.csr_matrix:
+        """``n`` configurations drawn from the prior (each free mechanism fires independently with its
+        probability; with a stratum, plus one of its sets drawn in proportion to its probability)."""
+        mech, shot = _draw(rng, self.free_p, n)
+        if self.stratum is not None and self.stratum.weight:
+            sets = self.stratum.draw(rng, n)
+            mech = np.concatenate([mech, sets.ravel()])
+            shot = np.concatenate([shot, np.repeat(np.arange(n), sets.shape[1])])
         return _configs(shot, mech, n, len(self.p))
 
     def evaluate(self, x: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -251,15 +261,31 @@ def _score(soft: np.ndarray, wrong: np.ndarray, ray: np.ndarray) -> np.ndarray:
 
 
 def _propose(model: _Model, rng: np.random.Generator, x: sp.csr_matrix, rho: float) -> sp.csr_matrix:
-    """Refresh every mechanism of every configuration from its prior with probability ``rho``."""
+    """Refresh every free mechanism of every configuration from its prior with probability ``rho``; with a
+    stratum of several sets, also redraw each configuration's set with probability ``rho`` (an independent
+    draw from the stratum's own distribution). Both moves are reversible for the prior."""
     n, m = x.shape
     coo = x.tocoo()
     rows, mechs = coo.row.astype(np.int64), coo.col.astype(np.int64)
     stay = rng.random(len(mechs)) >= rho * (1.0 - model.p[mechs])  # a refreshed fired mechanism stays w.p. p
-    on_mech, on_row = _draw(rng, model.p * rho, n)
+    new_rows, new_mechs = [], []
+    if model.stage is not None:
+        in_set = model.stage[mechs]
+        stay |= in_set
+        if len(model.stratum.sets) > 1:
+            redraw = rng.random(n) < rho
+            stay &= ~(in_set & redraw[rows])
+            chosen = np.flatnonzero(redraw)
+            sets = model.stratum.draw(rng, len(chosen))
+            new_rows.append(np.repeat(chosen, sets.shape[1]))
+            new_mechs.append(sets.ravel())
+    on_mech, on_row = _draw(rng, model.free_p * rho, n)
     fresh = ~np.isin(on_row * m + on_mech, rows * m + mechs)  # refreshing an unfired one fires it w.p. p
     return _configs(
-        np.concatenate([rows[stay], on_row[fresh]]), np.concatenate([mechs[stay], on_mech[fresh]]), n, m
+        np.concatenate([rows[stay], on_row[fresh], *new_rows]),
+        np.concatenate([mechs[stay], on_mech[fresh], *new_mechs]),
+        n,
+        m,
     )
 
 
@@ -314,6 +340,7 @@ def subset_simulation(
     stop_score: float = math.inf,
     max_levels: int = 20,
     rho: float = 0.15,
+    stratum: Stratum | None = None,
     seed: int | None = None,
     batch: int = 1 << 16,
     max_attempts: int = 10**10,
@@ -321,7 +348,9 @@ def subset_simulation(
 ) -> SplittingRun:
     """One run: plain DEM sampling until ``errors`` kept-and-wrong attempts, then splitting levels of
     ``samples`` states each (conditional fraction ``p0``) until a threshold reaches ``stop_score`` or no
-    progress is possible. ``ray``: one weight per soft output (default all 1). See the module docstring.
+    progress is possible. ``ray``: one weight per soft output (default all 1). With a ``stratum``
+    (:mod:`ftq.strata`) the postselected-stage faults are one of its sets and the probabilities are
+    conditional on that stratum (attempts are draws within it). See the module docstring.
 
     Raises :class:`InputError` for parameters outside their ranges, and when ``max_attempts`` plain attempts
     find no wrong kept shot.
@@ -336,7 +365,7 @@ def subset_simulation(
         raise InputError(f"ray={list(ray)} needs positive weights, one per soft output")
     t0 = time.process_time()
     rng = np.random.default_rng(seed)
-    model = _Model(circuit, predictor)
+    model = _Model(circuit, predictor, stratum)
     ray_arr = np.ones(model.width) if ray is None else np.asarray(ray, dtype=float)
     if len(ray_arr) != model.width:
         raise InputError(
@@ -416,6 +445,7 @@ class FrontPoint:
 
     ``error_mass`` (per attempt) is the mean of the runs' estimates with a Student-t 95% interval over runs
     (sampling error only); ``kept_fraction`` pools level 0's attempts with a Clopper-Pearson 95% interval;
+    For :class:`ftq.strata.StratifiedRun` runs the kept fraction is a Student-t 95% interval over the runs too.
     ``floor_mass`` (per attempt) is the mode the chains cannot reach, added from enumeration
     (:func:`ftq.enumeration.postselected_floor`): ``floor × P(kept at the cut | kept)``, with ``floor_high``
     in place of ``floor`` at the upper end. ``ler`` = (error_mass + floor_mass) / kept_fraction, its interval
@@ -454,8 +484,14 @@ class FrontPoint:
         return total / self.kept_low if self.kept_low > 0 else math.inf
 
 
+def _kept_mass(run, cut: Sequence[float]) -> float:
+    if isinstance(run, SplittingRun):
+        return run.kept_at(cut) / run.attempts
+    return run.kept_mass(cut)
+
+
 def front(
-    runs: Sequence[SplittingRun],
+    runs: Sequence,
     cuts: Sequence[Sequence[float]],
     *,
     floor: float = 0.0,
@@ -474,15 +510,28 @@ def front(
     if not 0 <= floor <= floor_high:
         raise InputError(f"floor={floor} and floor_high={floor_high} must satisfy 0 ≤ floor ≤ floor_high")
     q = float(student.ppf(1 - 0.025 / 2, len(runs) - 1))
-    attempts = sum(r.attempts for r in runs)
-    kept_all = sum(r.kept for r in runs)
+    pooled = all(isinstance(r, SplittingRun) for r in runs)  # plain runs: kept counts out of attempts
+    attempts = sum(r.attempts for r in runs) if pooled else 0
+    lowest = [-math.inf] * len(runs[0].ray if pooled else runs[0].runs[0].ray)
+    kept_all = [_kept_mass(r, lowest) for r in runs]
     out = []
     for cut in cuts:
         masses = np.array([r.error_mass(cut) for r in runs])
         mean = float(masses.mean())
         half = q * float(masses.std(ddof=1)) / math.sqrt(len(runs))
-        kept = sum(r.kept_at(cut) for r in runs)
-        lo, hi = clopper_pearson(kept, attempts, level=0.975)
+        kept = np.array([_kept_mass(r, cut) for r in runs])
+        if pooled:
+            n_kept = sum(r.kept_at(cut) for r in runs)
+            kf = n_kept / attempts
+            lo, hi = clopper_pearson(n_kept, attempts, level=0.975)
+        else:
+            kf = float(kept.mean())
+            k_half = q * float(kept.std(ddof=1)) / math.sqrt(len(runs))
+            lo, hi = max(0.0, kf - k_half), kf + k_half
+        if pooled:  # the floor's share of the kept shots that the cut keeps
+            share = sum(r.kept_at(cut) for r in runs) / max(1, sum(r.kept for r in runs))
+        else:
+            share = float(np.mean(kept / np.maximum(kept_all, 1e-300)))
         out.append(
             FrontPoint(
                 cut=tuple(float(c) for c in cut),
@@ -490,11 +539,11 @@ def front(
                 error_mass=mean,
                 error_mass_low=mean - half,
                 error_mass_high=mean + half,
-                kept_fraction=kept / attempts,
+                kept_fraction=kf,
                 kept_low=lo,
                 kept_high=hi,
-                floor_mass=floor * kept / kept_all if kept_all else 0.0,
-                floor_mass_high=floor_high * kept / kept_all if kept_all else 0.0,
+                floor_mass=floor * share,
+                floor_mass_high=floor_high * share,
             )
         )
     return out

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import pathlib
 import time
 from collections import Counter
@@ -27,6 +26,7 @@ from ftq.importance import clopper_pearson
 from ftq.resources import gap_histogram_2d
 from ftq.sampling import StagedCompiledSampler, sample_shots
 from ftq.splitting import front, subset_simulation
+from ftq.strata import StratifiedRun, postselected_strata
 from ftq.sweeps import read_stats_rows
 
 CHUNK = 10_000_000
@@ -77,6 +77,13 @@ def main() -> None:
     ap.add_argument("--p0", type=float, default=0.1)
     ap.add_argument("--rho", type=float, default=0.15)
     ap.add_argument("--ray2", type=float, default=0.875)
+    ap.add_argument(
+        "--strata",
+        type=int,
+        default=None,
+        help="run once per postselected-stage stratum of weight 0, 2..W (ftq.strata) and add them",
+    )
+    ap.add_argument("--floor", help="JSON from floor.py: its mass_per_attempt is added at every cut")
     ap.add_argument("--cuts", default="0:120:5", help="boundary-gap cuts start:stop:step (dB)")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
@@ -92,8 +99,9 @@ def main() -> None:
     cuts = [(float(c), float(round(a.ray2 * c))) for c in range(start, stop, step)]
     runs = []
     t0 = time.process_time()
+    strata = postselected_strata(circuit, max_weight=a.strata) if a.strata is not None else [None]
     for r in range(a.runs):
-        runs.append(
+        parts = [
             subset_simulation(
                 circuit,
                 gap_predictor(circuit),
@@ -103,15 +111,18 @@ def main() -> None:
                 rho=a.rho,
                 ray=(1.0, a.ray2),
                 stop_score=cuts[-1][0],
-                seed=r + 1,
+                seed=1000 * r + k + 1,
+                stratum=st,
             )
-        )
-        print(
-            f"run {r + 1}/{a.runs}: {len(runs[-1].levels)} levels, {runs[-1].decodes:,} decodes", flush=True
-        )
+            for k, st in enumerate(strata)
+        ]
+        run = parts[0] if a.strata is None else StratifiedRun(tuple(st.mass for st in strata), tuple(parts))
+        runs.append(run)
+        print(f"run {r + 1}/{a.runs}: {[len(p.levels) for p in parts]} levels", flush=True)
     split_seconds = time.process_time() - t0
     rows = []
-    for pt in front(runs, cuts):
+    floor = json.loads(pathlib.Path(a.floor).read_text())["mass_per_attempt"] if a.floor else 0.0
+    for pt in front(runs, cuts, floor=floor):
         bc, xc = pt.cut
         sel = np.ix_(g1 >= bc, g2 >= xc)
         k, e = int(correct[sel].sum() + wrong[sel].sum()), int(wrong[sel].sum())
@@ -142,8 +153,8 @@ def main() -> None:
         "rho": a.rho,
         "ray": [1.0, a.ray2],
         "cpu_seconds": split_seconds,
-        "decodes": sum(r.decodes for r in runs),
-        "levels": [[lv.threshold if math.isfinite(lv.threshold) else None for lv in r.levels] for r in runs],
+        "strata": a.strata,
+        "floor_per_attempt": floor,
     }
     data["rows"] = rows
     out.write_text(json.dumps(data, indent=1))

@@ -1,0 +1,155 @@
+"""Strata of the postselected stage: which of its fault sets a kept shot carries, with exact probabilities.
+
+A shot is kept when the mechanisms that flip postselected detectors (*postselected-stage* mechanisms) fired
+in a set ``S`` that no postselected detector sees; the later-stage mechanisms are independent of ``S``. So
+
+    P(A) = Σ_S P(stage faults = S) · P(A | S),    P(stage faults = S) = Π_{stage}(1 − p) · Π_{i∈S} p_i/(1 − p_i)
+
+for any event ``A`` of a kept shot. :func:`postselected_strata` lists every such ``S`` of up to three
+mechanisms (weight 0: the empty set; no single stage mechanism is silent) grouped by weight. A Markov chain
+over the later-stage faults cannot move between these sets (it would have to flip two or three stage
+mechanisms at once and stay kept), so :func:`ftq.splitting.subset_simulation` runs once per stratum, drawing
+``S`` within the stratum in proportion to its probability (and redrawing it as a chain move), and
+:class:`StratifiedRun` adds the strata with their exact weights. Sets of four or more mechanisms are left
+out: :func:`postselected_strata` reports their enumerated weight-4 probability beside the listed strata
+(``next_weight_mass``) so that their share can be judged; the sets no detector sees at all are added exactly
+by :func:`ftq.enumeration.postselected_floor`.
+
+>>> import stim
+>>> c = stim.Circuit('''
+...     X_ERROR(0.01) 0 1
+...     CX 0 2 1 2
+...     M 2 0
+...     DETECTOR(0, 0, 0, 1) rec[-2]
+...     OBSERVABLE_INCLUDE(0) rec[-1]''')
+>>> strata = postselected_strata(c)
+>>> [(s.weight, len(s.sets)) for s in strata]
+[(0, 1), (2, 1)]
+>>> round(strata[1].mass / strata[0].mass, 8)  # r0 · r1
+0.00010203
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import stim
+
+from ftq.errors import InputError
+from ftq.tags import postselection_mask
+from ftq.traced import Mechanisms
+
+
+@dataclasses.dataclass(frozen=True)
+class Stratum:
+    """The stage fault sets of one weight (rows of mechanism indices into the circuit's flattened DEM, as
+    :class:`ftq.traced.Mechanisms` orders them) and each set's probability per attempt."""
+
+    weight: int
+    sets: np.ndarray
+    probabilities: np.ndarray
+
+    @property
+    def mass(self) -> float:
+        """Probability per attempt that the stage faults are one of this stratum's sets."""
+        return float(self.probabilities.sum())
+
+    def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` sets (rows of mechanism indices), each drawn in proportion to its probability."""
+        if len(self.sets) == 1:
+            return np.repeat(self.sets, n, axis=0)
+        cdf = np.cumsum(self.probabilities)
+        idx = np.searchsorted(cdf, rng.random(n) * cdf[-1], side="right")
+        return self.sets[np.minimum(idx, len(self.sets) - 1)]
+
+
+def stage_mechanisms(mech: Mechanisms, post: np.ndarray) -> np.ndarray:
+    """Boolean mask of the mechanisms that flip at least one postselected detector."""
+    if not post.any():
+        return np.zeros(len(mech.probabilities), dtype=bool)
+    return np.asarray(mech.detectors[:, np.flatnonzero(post)].sum(axis=1)).ravel() > 0
+
+
+def postselected_strata(circuit: stim.Circuit, *, max_weight: int = 3) -> list[Stratum]:
+    """The strata of weight 0 and 2..``max_weight`` (≤ 3) that exist, in that order. See the module docstring.
+
+    Raises :class:`InputError` when ``max_weight`` is outside 0..3.
+    """
+    if not 0 <= max_weight <= 3:
+        raise InputError(f"max_weight={max_weight} is outside 0..3 (heavier sets are not listed)")
+    mech = Mechanisms.from_circuit(circuit)
+    post = postselection_mask(circuit)
+    stage = np.flatnonzero(stage_mechanisms(mech, post))
+    p = mech.probabilities
+    base = float(np.log1p(-p[stage]).sum())
+    strata = [Stratum(0, np.zeros((1, 0), dtype=np.int64), np.array([math.exp(base)]))]
+    if max_weight < 2 or not len(stage):
+        return strata
+    sym = mech.detectors[stage][:, np.flatnonzero(post)].tocsr()
+    sym.sort_indices()
+    keys = [sym.indices[sym.indptr[i] : sym.indptr[i + 1]].tobytes() for i in range(len(stage))]
+    rng = np.random.default_rng(2024)
+    salt = rng.integers(1, 2**62, size=sym.shape[1], dtype=np.int64)
+    h = np.array(
+        [
+            np.bitwise_xor.reduce(salt[sym.indices[sym.indptr[i] : sym.indptr[i + 1]]])
+            for i in range(len(stage))
+        ]
+    )
+    r = p[stage] / (1 - p[stage])
+    # weight 2: equal symptoms
+    groups: dict[bytes, list[int]] = {}
+    for i, k in enumerate(keys):
+        groups.setdefault(k, []).append(i)
+    pairs = [(a, b) for g in groups.values() for ia, a in enumerate(g) for b in g[ia + 1 :]]
+    if pairs:
+        arr = np.array(pairs, dtype=np.int64)
+        strata.append(Stratum(2, stage[arr], math.exp(base) * r[arr[:, 0]] * r[arr[:, 1]]))
+    if max_weight >= 3:
+        triples = _triples(h, keys, sym)
+        if len(triples):
+            strata.append(Stratum(3, stage[triples], math.exp(base) * np.prod(r[triples], axis=1)))
+    return strata
+
+
+def _triples(h: np.ndarray, keys: list[bytes], sym) -> np.ndarray:
+    """All a < b < c with symptom(a) ^ symptom(b) = symptom(c) (hash match, then an exact check)."""
+    order = np.argsort(h, kind="stable")
+    sorted_h = h[order]
+    found = []
+    n = len(h)
+    for a in range(n - 2):
+        b = np.arange(a + 1, n)
+        target = h[a] ^ h[b]
+        lo = np.searchsorted(sorted_h, target, side="left")
+        hi = np.searchsorted(sorted_h, target, side="right")
+        for j in np.flatnonzero(hi > lo):
+            for c in order[lo[j] : hi[j]]:
+                bb = int(b[j])
+                if c <= bb:
+                    continue
+                want = set(np.frombuffer(keys[a], dtype=sym.indices.dtype)) ^ set(
+                    np.frombuffer(keys[bb], dtype=sym.indices.dtype)
+                )
+                if want == set(np.frombuffer(keys[int(c)], dtype=sym.indices.dtype)):
+                    found.append((a, bb, int(c)))
+    return np.array(found, dtype=np.int64).reshape(-1, 3)
+
+
+@dataclasses.dataclass(frozen=True)
+class StratifiedRun:
+    """One independent run per stratum (``runs[k]`` sampled with ``strata[k]`` fixed), added with the strata's
+    exact probabilities: ``P(A) = Σ_k mass_k · P(A | stratum k)``. Same interface as
+    :class:`ftq.splitting.SplittingRun` for :func:`ftq.splitting.front` (``error_mass``, ``kept_mass``)."""
+
+    masses: tuple[float, ...]
+    runs: tuple  # SplittingRun per stratum
+
+    def error_mass(self, cut: Sequence[float]) -> float:
+        return sum(m * r.error_mass(cut) for m, r in zip(self.masses, self.runs, strict=True))
+
+    def kept_mass(self, cut: Sequence[float]) -> float:
+        return sum(m * r.kept_at(cut) / r.attempts for m, r in zip(self.masses, self.runs, strict=True))
