@@ -4,12 +4,16 @@ resumed, the floor line, the reader, and the sweep run / plot commands."""
 import json
 import pathlib
 
+import numpy as np
 import pytest
 import stim
+from click.testing import CliRunner
 
+from ftq.cli import main
 from ftq.errors import InputError
 from ftq.sampling import StagedSampler
-from ftq.sweeps import parse_spec
+from ftq.splitting_sweep import read_splitting, run_splitting_sweep
+from ftq.sweeps import load_spec, parse_spec
 from tests.toy import TOY
 
 SAMPLERS = {"perfectionist": StagedSampler()}
@@ -88,3 +92,113 @@ def test_estimator_key_and_max_shots():
     assert spec.with_estimator(runs=7).splitting.runs == 7
     with pytest.raises(InputError, match="runs=1"):
         spec.with_estimator(runs=1)
+
+
+def test_runs_are_appended_resumed_and_counted_per_parameters(tmp_path):
+    path = _sweep(tmp_path, FAST.format(runs=2, samples=50))
+    tasks = run_splitting_sweep(load_spec(path), samplers=SAMPLERS, progress=False)
+    jsonl = path.parent / "splitting.jsonl"
+    first = _lines(jsonl)
+    assert len(first) == 2 and len(tasks) == 1 and len(tasks[0].runs) == 2
+    sid = tasks[0].strong_id
+    assert {r["strong_id"] for r in first} == {sid}
+    assert first[0]["parameters"] == {
+        "errors": 20,
+        "samples": 50,
+        "p0": 0.1,
+        "rho": 0.15,
+        "ray": [1.0],
+        "stop_score": 100.0,
+    }
+    assert first[0]["json_metadata"]["circuit"] == "toy.stim"
+    assert first[0]["seed"] != first[1]["seed"]  # drawn afresh for every run
+    # the toy: P(kept and wrong) = 0.7 · 0.1; level 0 of every run saw at least its 20 errors
+    assert all(r["run"]["errors"] >= 20 for r in first)
+    # resume: a larger target appends only the missing run, the first two lines untouched
+    path.write_text(path.read_text().replace("runs = 2", "runs = 3"))
+    run_splitting_sweep(load_spec(path), samplers=SAMPLERS, progress=False)
+    after = _lines(jsonl)
+    assert after[:2] == first and len(after) == 3
+    # the same target again: nothing to do
+    run_splitting_sweep(load_spec(path), samplers=SAMPLERS, progress=False)
+    assert len(_lines(jsonl)) == 3
+    # other parameters: the old runs do not count towards the target, but are kept and read back
+    path.write_text(path.read_text().replace("samples = 50", "samples = 60"))
+    tasks = run_splitting_sweep(load_spec(path), samplers=SAMPLERS, progress=False)
+    lines = _lines(jsonl)
+    assert len(lines) == 6 and sum(r["parameters"]["samples"] == 60 for r in lines) == 3
+    assert len(tasks[0].runs) == 6
+
+
+def test_floor_line_is_written_once_per_task(tmp_path):
+    path = _sweep(tmp_path, FAST.format(runs=2, samples=50) + "floor_weight = 2\n", circuit=FLOOR)
+    run_splitting_sweep(load_spec(path), samplers=SAMPLERS, progress=False)
+    run_splitting_sweep(load_spec(path), samplers=SAMPLERS, progress=False)
+    lines = _lines(path.parent / "splitting.jsonl")
+    floors = [r for r in lines if "floor" in r]
+    assert len(floors) == 1 and len(lines) == 3
+    floor = floors[0]["floor"]
+    assert floor["max_weight"] == 2
+    assert floor["mass"] == pytest.approx(0.05**2, rel=1e-9)
+    assert floor["by_weight"][:2] == [0.0, 0.0]
+    ((_, runs, read_floor),) = read_splitting(path.parent / "splitting.jsonl").values()
+    assert read_floor == floor and len(runs) == 2
+
+
+def test_reader_round_trips_and_refuses_a_torn_line(tmp_path):
+    path = _sweep(tmp_path, FAST.format(runs=2, samples=50))
+    tasks = run_splitting_sweep(load_spec(path), samplers=SAMPLERS, progress=False)
+    jsonl = path.parent / "splitting.jsonl"
+    ((meta, runs, floor),) = read_splitting(jsonl).values()
+    assert meta == tasks[0].json_metadata and floor is None
+    assert [r.to_json() for r in runs] == [rec["run"] for rec in _lines(jsonl)]
+    p0 = runs[0].levels[0].probability
+    assert abs(p0 - 0.07) < 5 * (0.07 * 0.93 / runs[0].attempts) ** 0.5  # P(kept, wrong) of the toy
+    with open(jsonl, "a") as f:
+        f.write('{"strong_id": "x", "run": {"attem')
+    with pytest.raises(InputError, match="partial line"):
+        read_splitting(jsonl)
+    with pytest.raises(InputError, match="partial line"):  # and a sweep refuses to append after it
+        run_splitting_sweep(load_spec(path), samplers=SAMPLERS, progress=False)
+
+
+def test_a_ray_of_the_wrong_length_writes_nothing(tmp_path):
+    path = _sweep(tmp_path, "[splitting]\nruns = 2\nerrors = 20\nsamples = 50\n")  # default ray: 2 weights
+    with pytest.raises(InputError, match="'ray' has 2 weights .* gives 1 soft output"):
+        run_splitting_sweep(load_spec(path), samplers=SAMPLERS, progress=False)
+    assert not (path.parent / "splitting.jsonl").exists()
+
+
+def test_workers_run_in_parallel_processes(tmp_path):
+    path = _sweep(tmp_path, FAST.format(runs=2, samples=50))
+    tasks = run_splitting_sweep(load_spec(path), samplers=SAMPLERS, workers=2, progress=False)
+    lines = _lines(path.parent / "splitting.jsonl")
+    assert len(lines) == 2 and len(tasks[0].runs) == 2
+    assert all(r["run"]["errors"] >= 20 for r in lines)
+
+
+def test_sweep_run_refuses_bad_estimator_options(tmp_path):
+    path = _sweep(tmp_path, FAST.format(runs=2, samples=50))
+    runner = CliRunner()
+    for args, words in [
+        (["--estimator", "bogus"], "'bogus' is not one of"),
+        (["--runs", "1"], "--runs"),
+        (["--estimator", "splitting", "--scheduler", "tcp://127.0.0.1:8786"], "drop --scheduler"),
+        (["--estimator", "sampling"], "needs 'max_shots'"),
+    ]:
+        r = runner.invoke(main, ["sweep", "run", str(path), *args])
+        assert r.exit_code == 2, (args, r.output)
+        assert r.output.count("\n") == 1 and r.output.startswith("error: ") and words in r.output, r.output
+    assert sorted(p.name for p in path.parent.iterdir()) == ["toy.stim", "toy.toml"]
+
+
+def test_front_of_stored_runs_holds_the_toy_ler(tmp_path):
+    from ftq.splitting_sweep import estimated_front
+
+    path = _sweep(tmp_path, FAST.format(runs=4, samples=50))
+    run_splitting_sweep(load_spec(path), samplers=SAMPLERS, progress=False)
+    ((_, runs, _),) = read_splitting(path.parent / "splitting.jsonl").values()
+    pts = estimated_front(runs)
+    assert pts[0].cut == (0.0,)
+    assert all(np.isfinite(p.ler_high) for p in pts)
+    assert pts[0].ler_low <= 0.1 <= pts[0].ler_high  # the toy's LER among kept shots
