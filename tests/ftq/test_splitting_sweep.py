@@ -177,6 +177,37 @@ def test_workers_run_in_parallel_processes(tmp_path):
     assert all(r["run"]["errors"] >= 20 for r in lines)
 
 
+def test_sweep_run_and_plot_commands(tmp_path):
+    from cultivation.decoders import GAP_VERSION
+
+    # the gap decoder on the toy (no decoded detector: it postselects) carries a decoder version
+    path = _sweep(tmp_path, FAST.format(runs=5, samples=50), decoder="gap")
+    runner = CliRunner()
+    r = runner.invoke(main, ["sweep", "run", str(path), "--runs", "2"])
+    assert r.exit_code == 0, r.output
+    assert "2 runs" in r.output and "cut 0 dB:" in r.output and "splitting.jsonl" in r.output
+    assert len(_lines(path.parent / "splitting.jsonl")) == 2  # --runs overrides the spec's 5
+    assert not (path.parent / "stats.csv").exists()
+    svg = path.parent / "p.svg"
+    r = runner.invoke(main, ["plot", str(path), "--out", str(svg), "--decoder-version", str(GAP_VERSION)])
+    assert r.exit_code == 0, r.output
+    assert "estimated (subset simulation, 2 runs, 95% t + CP)" in svg.read_text()
+    r = runner.invoke(main, ["plot", str(path), "--out", str(tmp_path / "p.png")])
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "p.png").stat().st_size > 1000
+    r = runner.invoke(main, ["plot", str(path), "--out", str(svg), "--decoder-version", str(GAP_VERSION + 1)])
+    assert r.exit_code == 2 and r.output.count("\n") == 1, r.output
+    assert f"no rows of decoder version {GAP_VERSION + 1}" in r.output
+    # the same folder with sampled rows too: both drawn, the estimated ones labelled apart
+    path.write_text(path.read_text().replace('estimator = "splitting"', "max_shots = 2000"))
+    r = runner.invoke(main, ["sweep", "run", str(path)])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(main, ["plot", str(path), "--out", str(svg)])
+    assert r.exit_code == 0, r.output
+    text = svg.read_text()
+    assert "estimated (subset simulation" in text and "(2,000 shots)" in text
+
+
 def test_sweep_run_refuses_bad_estimator_options(tmp_path):
     path = _sweep(tmp_path, FAST.format(runs=2, samples=50))
     runner = CliRunner()
