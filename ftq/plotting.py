@@ -179,7 +179,7 @@ def series_from_stats(stats: list, *, layout_for=None) -> list[ParetoSeries]:
 def series_from_splitting(tasks: dict) -> list[ParetoSeries]:
     """Estimated fronts of splitting runs (:func:`ftq.splitting_sweep.read_splitting`), one series per task
     with at least two runs: the front at cuts along the ray (:func:`ftq.splitting_sweep.estimated_front`),
-    only the points whose interval has a finite upper end.
+    only the points whose interval has a finite, non-zero upper end (:func:`ftq.splitting_sweep.shown`).
 
     >>> import numpy as np
     >>> from ftq.splitting import Level, SplittingRun
@@ -189,7 +189,7 @@ def series_from_splitting(tasks: dict) -> list[ParetoSeries]:
     >>> s.label, len(s.points)
     ('p=0.1 estimated (subset simulation, 2 runs, 95% t + CP)', 10)
     """
-    from ftq.splitting_sweep import estimated_front
+    from ftq.splitting_sweep import estimated_front, shown
 
     out = []
     for meta, runs, floor in tasks.values():
@@ -197,8 +197,7 @@ def series_from_splitting(tasks: dict) -> list[ParetoSeries]:
             continue
         pts = [
             SeriesPoint(p.attempts_per_kept, p.ler, p.ler_low, p.ler_high, math.nan)
-            for p in estimated_front(runs, floor=floor)
-            if math.isfinite(p.ler_high) and math.isfinite(p.attempts_per_kept)
+            for p in shown(estimated_front(runs, floor=floor))
         ]
         what = meta.get("circuit") or (
             f"{meta.get('protocol', '?')} d1={meta.get('d1')} D={meta.get('D')}" if "d1" in meta else ""

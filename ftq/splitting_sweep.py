@@ -185,6 +185,15 @@ def estimated_front(runs: Sequence[SplittingRun], *, floor: Mapping | None = Non
     return front(runs, ray_cuts(runs), floor=float(floor["mass"]) if floor else 0.0)
 
 
+def shown(points: Sequence[FrontPoint]) -> list[FrontPoint]:
+    """The points of a front worth showing: something kept, and an interval with a finite, non-zero upper end.
+
+    Past the deepest level of every run all runs estimate 0 and the t-interval collapses to [0, 0]: that is
+    no evidence of a zero rate, so those cuts are left out (as are cuts that keep nothing).
+    """
+    return [p for p in points if p.kept_fraction > 0 and 0 < p.ler_high < math.inf]
+
+
 def summary_lines(tasks: Sequence[SplittingTask], *, max_points: int = 8) -> list[str]:
     """Per task: runs and CPU time, then the front at about ``max_points`` cuts along the ray.
 
@@ -205,7 +214,7 @@ def summary_lines(tasks: Sequence[SplittingTask], *, max_points: int = 8) -> lis
             lines.append(head + " (fewer than two runs: no interval)")
             continue
         lines.append(head)
-        for pt in _thin(estimated_front(t.runs, floor=t.floor), max_points):
+        for pt in _thin(shown(estimated_front(t.runs, floor=t.floor)), max_points):
             cut = "|".join(f"{c:g}" for c in pt.cut)
             lines.append(
                 f"  cut {cut} dB: {pt.attempts_per_kept:.4g} attempts/kept, LER {pt.ler:.3g} "

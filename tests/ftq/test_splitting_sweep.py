@@ -233,3 +233,21 @@ def test_front_of_stored_runs_holds_the_toy_ler(tmp_path):
     assert pts[0].cut == (0.0,)
     assert all(np.isfinite(p.ler_high) for p in pts)
     assert pts[0].ler_low <= 0.1 <= pts[0].ler_high  # the toy's LER among kept shots
+
+
+def test_cuts_past_every_runs_deepest_level_are_not_shown():
+    from ftq.splitting import Level, SplittingRun, front
+    from ftq.splitting_sweep import ray_cuts, shown
+
+    def run(mass):  # every level-0 error has soft output 3: no run has any error mass at cuts above 3
+        soft = np.array([[3.0], [5.0]])
+        return SplittingRun(
+            100, 50, 5, (1.0,), (Level(-np.inf, mass, mass, 1.0, soft[:1]),), soft, np.array([40, 10]), 0, 1.0
+        )
+
+    runs = [run(0.05), run(0.06)]
+    cuts = ray_cuts(runs)
+    assert cuts == [(float(c),) for c in range(7)]  # up to the first cut that keeps nothing
+    pts = front(runs, cuts)
+    assert [p.ler_high for p in pts[4:6]] == [0.0, 0.0]  # a collapsed interval: no evidence of a zero rate
+    assert [p.cut for p in shown(pts)] == [(0.0,), (1.0,), (2.0,), (3.0,)]
