@@ -18,12 +18,26 @@ A sweep spec (``sweeps/<name>/<name>.toml``)::
     #                                                   # whose tags carry stage numbers, not stage kinds
     # postselected_detectors_predicate = "True"   # which detectors discard the shot, as sinter collect's
     #                                   # --postselected_detectors_predicate (index, coords, metadata); overrides tags
+    # estimator = "splitting"        # default "sampling"; "splitting": independent subset-simulation runs per
+    #                                # task into splitting.jsonl (ftq.splitting_sweep); max_shots/max_errors unused
+    # [splitting]                    # its parameters, each optional (defaults shown)
+    # runs = 20                      # target number of independent runs per task (≥ 2)
+    # errors = 300                   # level-0 seeds (wrong kept shots) per run
+    # samples = 4000                 # chain states per level
+    # p0 = 0.1                       # conditional fraction per level, in (0, 1)
+    # rho = 0.15                     # prior-refresh probability of a chain step, in (0, 1]
+    # ray = [1.0, 0.875]             # one positive weight per soft output of the decoder
+    # stop_score = 100.0             # no level beyond this score
+    # floor_weight = 0               # 1..7: enumerate the postselected floor to this weight, once per task
 
 Results go to ``stats.csv`` beside the spec when the spec sits in a folder called ``<name>``, else to
 ``<spec folder>/<name>/stats.csv``. ``run_sweep`` uses sinter's ``save_resume_filepath``: rows already in the
 file count towards ``max_shots``/``max_errors``, so an interrupted run resumes without losing or double
 counting shots. With a Dask scheduler address the same tasks run on a Dask cluster in chunks; each finished
 chunk is appended as one sinter CSV row under the same strong id, so both engines resume each other's work.
+With ``estimator = "splitting"`` (or ``ftq sweep run SPEC --estimator splitting --runs N``) each task gets
+``runs`` independent runs of :func:`ftq.splitting.subset_simulation` instead, one JSON line each in
+``splitting.jsonl`` beside ``stats.csv``; runs of the same parameters already there count towards ``runs``.
 
 Validation is strict and happens before anything touches the disk: unknown keys, wrong types and
 impossible values raise :class:`ftq.errors.InputError` with one sentence.
