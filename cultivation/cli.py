@@ -229,7 +229,8 @@ def plot_cmd(sources, out, msc, max_attempts, predicate, decoder_version) -> Non
     Each SOURCE is a sweep spec (.toml) or a sinter stats CSV; several are drawn in one figure (then --out is
     needed). Also prints, per task, kept shots and LER before the gap cut, stage survival, and the Pareto
     points with both volume formulas named. A sweep of a published circuit also draws the authors' own front
-    on it, from their gap histogram.
+    on it, from their gap histogram. When the source's folder holds a splitting.jsonl (ftq sweep run
+    --estimator splitting), each task's estimated front is drawn too, as points with 95% error bars.
 
     \b
     Example:
@@ -262,7 +263,9 @@ def _plot_source(
 ) -> tuple:
     """One source of ``ftq plot``: its stats CSV, its series, the published front on its circuit (or None);
     prints its summary lines."""
-    from ftq.plotting import series_from_stats, summary_lines
+    from ftq.plotting import series_from_splitting, series_from_stats, summary_lines
+    from ftq.splitting_sweep import SplittingTask, read_splitting
+    from ftq.splitting_sweep import summary_lines as splitting_summary_lines
     from ftq.sweeps import load_spec, read_stats_rows
 
     src = pathlib.Path(source)
@@ -280,38 +283,48 @@ def _plot_source(
                 label=f"sweep circuit {str(spec.circuit)!r}",
             )
         csv_path = spec.stats_path
-        if not csv_path.exists():
+        if not csv_path.exists() and not spec.splitting_path.exists():
             raise InputError(f"sweep {spec.name!r} has no results yet ({str(csv_path)!r}); run it first.")
         resolver = _layout_resolver(spec, predicate)
     else:
         csv_path = src
         if not csv_path.is_file():
             raise InputError(f"{source!r} does not exist.")
+        if csv_path.name == "splitting.jsonl":  # the runs themselves: the sampled rows beside them, if any
+            csv_path = csv_path.parent / "stats.csv"
         for toml in sorted(csv_path.parent.glob("*.toml")):
             try:
                 resolver = _layout_resolver(load_spec(toml), predicate)
                 break
             except InputError:
                 continue
-    stats = read_stats_rows(csv_path)
-    if not stats:
+    split_path = csv_path.parent / "splitting.jsonl"
+    split = read_splitting(split_path) if split_path.exists() else {}
+    stats = read_stats_rows(csv_path) if csv_path.exists() or not split else []
+    if not stats and not split:
         raise InputError(f"{str(csv_path)!r} holds no statistics rows.")
     if decoder_version is not None:
-        versions = {
-            r.json_metadata.get("decoder_version") for r in stats if isinstance(r.json_metadata, dict)
-        }
-        stats = [
-            r
-            for r in stats
-            if not isinstance(r.json_metadata, dict)
-            or r.json_metadata.get("decoder_version", decoder_version) == decoder_version
-        ]
-        if not stats:
+        metas = [r.json_metadata for r in stats] + [meta for meta, _, _ in split.values()]
+        versions = {m.get("decoder_version") for m in metas if isinstance(m, dict)}
+
+        def keep(meta) -> bool:
+            return (
+                not isinstance(meta, dict) or meta.get("decoder_version", decoder_version) == decoder_version
+            )
+
+        stats = [r for r in stats if keep(r.json_metadata)]
+        split = {sid: task for sid, task in split.items() if keep(task[0])}
+        if not stats and not split:
             named = sorted(v for v in versions if v is not None)
             raise InputError(
                 f"{str(csv_path)!r} has no rows of decoder version {decoder_version}; it has versions {named}."
             )
-    series = series_from_stats(stats, layout_for=resolver)
+    series = series_from_stats(stats, layout_for=resolver) + series_from_splitting(split)
+    if split:
+        for line in splitting_summary_lines(
+            [SplittingTask(sid, meta, tuple(runs), floor) for sid, (meta, runs, floor) in split.items()]
+        ):
+            click.echo(line)
     # a published circuit: the authors' own front on it, from their histogram, drawn beside ours
     published = None
     if spec is not None and spec.circuit is not None:

@@ -153,18 +153,45 @@ def sweep() -> None:
 @click.option(
     "--scheduler", default=None, help="Dask scheduler address (tcp://host:port) to run on a cluster."
 )
-def sweep_run_cmd(spec, workers, scheduler) -> None:
-    """Run (or resume) a sweep; shots already in stats.csv count towards its targets.
+@click.option(
+    "--estimator",
+    type=click.Choice(["sampling", "splitting"]),
+    default=None,
+    help="Override the spec's estimator: sampling (stats.csv) or splitting (subset simulation runs, "
+    "splitting.jsonl).",
+)
+@click.option(
+    "--runs",
+    type=click.IntRange(min=2),
+    default=None,
+    help="Splitting: target number of independent runs per task (overrides [splitting] runs).",
+)
+def sweep_run_cmd(spec, workers, scheduler, estimator, runs) -> None:
+    """Run (or resume) a sweep; shots already in stats.csv (splitting: runs already in splitting.jsonl with
+    the same parameters) count towards its targets.
 
     \b
     Example:
         ftq sweep run sweeps/rp2-d3-e2e/rp2-d3-e2e.toml --workers 2
+        ftq sweep run sweeps/rp2-ref-d5-e2e/rp2-ref-d5-e2e.toml --estimator splitting --runs 20 --workers 2
     """
     from ftq.sweeps import check_scheduler_address, load_spec, run_sweep
 
     if scheduler is not None:
         check_scheduler_address(scheduler)
-    s = load_spec(spec)
+    s = load_spec(spec).with_estimator(estimator, runs=runs)
+    if s.estimator == "splitting":
+        from ftq.splitting_sweep import run_splitting_sweep, summary_lines
+
+        if scheduler is not None:
+            raise InputError("the splitting estimator runs on this machine only; drop --scheduler.")
+        tasks = run_splitting_sweep(s, workers=workers)
+        for line in summary_lines(tasks):
+            click.echo(line)
+        click.echo(f"results: {s.splitting_path}")
+        return
+    if runs is not None:
+        raise InputError(f"--runs {runs} applies to the splitting estimator only; add --estimator splitting.")
     stats = run_sweep(s, workers=workers, scheduler=scheduler)
     for st in stats:
         kept = st.shots - st.discards

@@ -110,11 +110,13 @@ def output_lock(path: str | os.PathLike) -> Iterator[None]:
         os.close(fd)  # releases the lock
 
 
-def append_lines(path: str | os.PathLike, lines: list[str], *, header: str) -> None:
-    """Append ``lines`` to a text file as one write under an exclusive lock; ``header`` first if it is empty.
+def append_lines(path: str | os.PathLike, lines: list[str], *, header: str | None) -> None:
+    """Append ``lines`` to a text file as one write under an exclusive lock; ``header`` first if it is empty
+    (``None``: a file without a header, such as JSON lines).
 
-    Used for sinter CSVs (``header=sinter.CSV_HEADER``): two writers never interleave inside a row, a reader
-    never sees half a batch, and a new file starts with its header exactly once.
+    Used for sinter CSVs (``header=sinter.CSV_HEADER``) and splitting runs (``splitting.jsonl``): two writers
+    never interleave inside a row, a reader never sees half a batch, and a new file starts with its header
+    exactly once.
 
     >>> import pathlib, tempfile
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "s.csv"
@@ -131,7 +133,7 @@ def append_lines(path: str | os.PathLike, lines: list[str], *, header: str) -> N
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         text = "".join(line + "\n" for line in lines)
-        if os.fstat(fd).st_size == 0:
+        if header is not None and os.fstat(fd).st_size == 0:
             text = header + "\n" + text
         data = text.encode("utf8")
         while data:

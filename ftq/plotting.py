@@ -37,11 +37,13 @@ class SeriesPoint(NamedTuple):
 
 @dataclasses.dataclass(frozen=True)
 class ParetoSeries:
-    """One curve: label, points (:class:`SeriesPoint`) and the name of the volume formula they use."""
+    """One curve: label, points (:class:`SeriesPoint`), the name of the volume formula they use, and whether it
+    is estimated (subset simulation: drawn as separate points with their intervals as error bars)."""
 
     label: str
     points: list[SeriesPoint]
     volume_formula: str = "RP² formula"
+    estimated: bool = False  # a rare-event estimate: points with error bars, a distinct marker, no line
 
 
 def plot_pareto(
@@ -71,7 +73,19 @@ def plot_pareto(
         if not all_pts:
             continue
         color = None
-        if pts:
+        if pts and s.estimated:
+            bars = ax1.errorbar(
+                [pt.attempts_per_kept for pt in pts],
+                [pt.ler for pt in pts],
+                yerr=[[pt.ler - max(pt.ler_low, 0.0) for pt in pts], [pt.ler_high - pt.ler for pt in pts]],
+                fmt="D",
+                ms=3,
+                capsize=2,
+                elinewidth=0.8,
+                label=s.label,
+            )
+            color = bars.lines[0].get_color()
+        elif pts:
             att = [pt.attempts_per_kept for pt in pts]
             line = ax1.plot(att, [pt.ler for pt in pts], style, ms=3, label=s.label)[0]
             color = line.get_color()
@@ -99,7 +113,8 @@ def plot_pareto(
     ax1.set_xlabel("attempts per kept shot (▼: no error seen, upper bound)")
     ax2.set_xlabel("space-time volume per kept state (qubit·rounds)")
     for ax in (ax1, ax2):  # below the panels: the curves stay visible however many there are
-        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14))
+        if ax.get_legend_handles_labels()[0]:  # (estimated points have no volume panel)
+            ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14))
     if title:
         fig.suptitle(title)
     fig.tight_layout()
@@ -158,6 +173,42 @@ def series_from_stats(stats: list, *, layout_for=None) -> list[ParetoSeries]:
         label = f"RP² {what} p={meta.get('p')} [{s.decoder}{version}] ({s.shots:,} shots)"
         formula = front[0].volume.formula if front and front[0].volume else "RP² formula"
         out.append(ParetoSeries(label, pts, volume_formula=formula))
+    return out
+
+
+def series_from_splitting(tasks: dict) -> list[ParetoSeries]:
+    """Estimated fronts of splitting runs (:func:`ftq.splitting_sweep.read_splitting`), one series per task
+    with at least two runs: the front at cuts along the ray (:func:`ftq.splitting_sweep.estimated_front`),
+    only the points whose interval has a finite, non-zero upper end (:func:`ftq.splitting_sweep.shown`).
+
+    >>> import numpy as np
+    >>> from ftq.splitting import Level, SplittingRun
+    >>> runs = [SplittingRun(100, 50, 5, (1.0,), (Level(-np.inf, m, m, 1.0, np.array([[3.0], [9.0]])),),
+    ...                      np.array([[3.0], [9.0]]), np.array([40, 10]), 0, 1.0) for m in (0.05, 0.06)]
+    >>> (s,) = series_from_splitting({"a": ({"p": 0.1}, runs, None)})
+    >>> s.label, len(s.points)
+    ('p=0.1 estimated (subset simulation, 2 runs, 95% t + CP)', 10)
+    """
+    from ftq.splitting_sweep import estimated_front, shown
+
+    out = []
+    for meta, runs, floor in tasks.values():
+        if len(runs) < 2:
+            continue
+        pts = [
+            SeriesPoint(p.attempts_per_kept, p.ler, p.ler_low, p.ler_high, math.nan)
+            for p in shown(estimated_front(runs, floor=floor))
+        ]
+        what = meta.get("circuit") or (
+            f"{meta.get('protocol', '?')} d1={meta.get('d1')} D={meta.get('D')}" if "d1" in meta else ""
+        )
+        version = f" [{meta['decoder']} v{meta['decoder_version']}]" if "decoder_version" in meta else ""
+        with_floor = f" + floor to weight {floor['max_weight']}" if floor else ""
+        label = (
+            f"{what + ' ' if what else ''}p={meta.get('p')}{version} estimated "
+            f"(subset simulation, {len(runs)} runs, 95% t + CP{with_floor})"
+        )
+        out.append(ParetoSeries(label, pts, estimated=True))
     return out
 
 

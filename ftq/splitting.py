@@ -249,6 +249,16 @@ class _Model:
         return np.asarray(keep, dtype=bool), np.asarray(pred, dtype=bool).reshape(n, -1), gaps
 
 
+def soft_output_count(circuit: stim.Circuit, predictor: Predictor) -> int:
+    """How many soft outputs ``predictor`` gives per shot of ``circuit``: the length a ray needs.
+
+    >>> c = stim.Circuit("X_ERROR(0.1) 0\\nM 0\\nOBSERVABLE_INCLUDE(0) rec[-1]")
+    >>> soft_output_count(c, lambda d: (np.ones(len(d), bool), np.zeros((len(d), 1), bool), np.zeros(len(d))))
+    1
+    """
+    return _Model(circuit, predictor).width
+
+
 def _configs(rows: np.ndarray, mechs: np.ndarray, n: int, m: int) -> sp.csr_matrix:
     x = sp.csr_matrix((np.ones(len(rows), np.int8), (rows, mechs)), shape=(n, m))
     x.sum_duplicates()

@@ -18,12 +18,26 @@ A sweep spec (``sweeps/<name>/<name>.toml``)::
     #                                                   # whose tags carry stage numbers, not stage kinds
     # postselected_detectors_predicate = "True"   # which detectors discard the shot, as sinter collect's
     #                                   # --postselected_detectors_predicate (index, coords, metadata); overrides tags
+    # estimator = "splitting"        # default "sampling"; "splitting": independent subset-simulation runs per
+    #                                # task into splitting.jsonl (ftq.splitting_sweep); max_shots/max_errors unused
+    # [splitting]                    # its parameters, each optional (defaults shown)
+    # runs = 20                      # target number of independent runs per task (≥ 2)
+    # errors = 300                   # level-0 seeds (wrong kept shots) per run
+    # samples = 4000                 # chain states per level
+    # p0 = 0.1                       # conditional fraction per level, in (0, 1)
+    # rho = 0.15                     # prior-refresh probability of a chain step, in (0, 1]
+    # ray = [1.0, 0.875]             # one positive weight per soft output of the decoder
+    # stop_score = 100.0             # no level beyond this score
+    # floor_weight = 0               # 1..7: enumerate the postselected floor to this weight, once per task
 
 Results go to ``stats.csv`` beside the spec when the spec sits in a folder called ``<name>``, else to
 ``<spec folder>/<name>/stats.csv``. ``run_sweep`` uses sinter's ``save_resume_filepath``: rows already in the
 file count towards ``max_shots``/``max_errors``, so an interrupted run resumes without losing or double
 counting shots. With a Dask scheduler address the same tasks run on a Dask cluster in chunks; each finished
 chunk is appended as one sinter CSV row under the same strong id, so both engines resume each other's work.
+With ``estimator = "splitting"`` (or ``ftq sweep run SPEC --estimator splitting --runs N``) each task gets
+``runs`` independent runs of :func:`ftq.splitting.subset_simulation` instead, one JSON line each in
+``splitting.jsonl`` beside ``stats.csv``; runs of the same parameters already there count towards ``runs``.
 
 Validation is strict and happens before anything touches the disk: unknown keys, wrong types and
 impossible values raise :class:`ftq.errors.InputError` with one sentence.
@@ -74,7 +88,96 @@ KEYS = {
     "circuit": str,
     "stage_tau": dict,
     "postselected_detectors_predicate": str,
+    "estimator": str,
+    "splitting": dict,
 }
+
+#: The estimators a sweep may use: plain sampling into ``stats.csv``, or subset simulation into
+#: ``splitting.jsonl`` (:mod:`ftq.splitting_sweep`).
+ESTIMATORS = ("sampling", "splitting")
+
+
+@dataclasses.dataclass(frozen=True)
+class SplittingOptions:
+    """The ``[splitting]`` table of a spec: how many independent runs per task and each run's parameters
+    (:func:`ftq.splitting.subset_simulation`), and the weight to which the postselected floor is enumerated
+    (0: none).
+
+    >>> SplittingOptions().parameters()["ray"]
+    [1.0, 0.875]
+    """
+
+    runs: int = 20
+    errors: int = 300
+    samples: int = 4000
+    p0: float = 0.1
+    rho: float = 0.15
+    ray: tuple[float, ...] = (1.0, 0.875)
+    stop_score: float = 100.0
+    floor_weight: int = 0
+
+    def parameters(self) -> dict:
+        """The parameters of one run, as recorded with it (runs count towards a target only when these match)."""
+        return {
+            "errors": self.errors,
+            "samples": self.samples,
+            "p0": self.p0,
+            "rho": self.rho,
+            "ray": list(self.ray),
+            "stop_score": self.stop_score,
+        }
+
+
+#: Each ``[splitting]`` key: (types, check, the valid range in words).
+_SPLITTING_KEYS = {
+    "runs": (int, lambda v: v >= 2, "an integer ≥ 2"),
+    "errors": (int, lambda v: v >= 1, "an integer ≥ 1"),
+    "samples": (int, lambda v: v >= 2, "an integer ≥ 2"),
+    "p0": ((int, float), lambda v: 0 < v < 1, "a number in (0, 1)"),
+    "rho": ((int, float), lambda v: 0 < v <= 1, "a number in (0, 1]"),
+    "ray": (
+        list,
+        lambda v: (
+            len(v) >= 1
+            and all(not isinstance(x, bool) and isinstance(x, (int, float)) and 0 < x < math.inf for x in v)
+        ),
+        "a non-empty list of positive numbers",
+    ),
+    "stop_score": ((int, float), lambda v: v > 0, "a positive number"),
+    "floor_weight": (int, lambda v: 0 <= v <= 7, "an integer in 0..7"),
+}
+
+
+def parse_splitting(table: Mapping[str, object], *, runs: int | None = None) -> SplittingOptions:
+    """Validate a spec's ``[splitting]`` table; ``runs`` (from the command line) overrides its ``runs``.
+
+    >>> parse_splitting({"runs": 4, "ray": [1.0]}).ray
+    (1.0,)
+    >>> parse_splitting({"p0": 1.5})
+    Traceback (most recent call last):
+    ...
+    ftq.errors.InputError: splitting key 'p0' has value 1.5; it must be a number in (0, 1).
+    """
+    for key, value in table.items():
+        if key not in _SPLITTING_KEYS:
+            raise InputError(
+                f"unknown splitting key {key!r}; valid keys are {', '.join(sorted(_SPLITTING_KEYS))}."
+            )
+        types, ok, words = _SPLITTING_KEYS[key]
+        if isinstance(value, bool) or not isinstance(value, types) or not ok(value):
+            raise InputError(f"splitting key {key!r} has value {value!r}; it must be {words}.")
+    values = dict(table)
+    if runs is not None:
+        types, ok, words = _SPLITTING_KEYS["runs"]
+        if isinstance(runs, bool) or not isinstance(runs, int) or not ok(runs):
+            raise InputError(f"runs={runs!r} must be {words}.")
+        values["runs"] = runs
+    if "ray" in values:
+        values["ray"] = tuple(float(v) for v in values["ray"])
+    for key in ("p0", "rho", "stop_score"):
+        if key in values:
+            values[key] = float(values[key])
+    return SplittingOptions(**values)
 
 
 #: Most local worker processes a run may ask for (each costs hundreds of MB).
@@ -140,12 +243,14 @@ class SweepSpec:
     noise: str
     p: tuple[float, ...]
     decoder: str
-    max_shots: int
+    max_shots: int | None
     max_errors: int | None
     circuit: pathlib.Path | None
     spec_path: pathlib.Path | None = None
     stage_tau: tuple[tuple[str, float], ...] = ()
     postselected_detectors_predicate: str | None = None
+    estimator: str = "sampling"
+    splitting: SplittingOptions = SplittingOptions()
 
     def points(self) -> list[dict]:
         """The grid: one json_metadata dict per task.
@@ -183,6 +288,29 @@ class SweepSpec:
         if base.name == self.name:
             return base / "stats.csv"
         return base / self.name / "stats.csv"
+
+    @property
+    def splitting_path(self) -> pathlib.Path:
+        """Where splitting runs are appended: ``splitting.jsonl`` beside :attr:`stats_path`."""
+        return self.stats_path.parent / "splitting.jsonl"
+
+    def with_estimator(self, estimator: str | None = None, *, runs: int | None = None) -> SweepSpec:
+        """This spec with the command line's ``--estimator`` / ``--runs`` in place of its own keys.
+
+        >>> spec = parse_spec({"circuit": "c.stim", "p": 0.001, "decoder": "perfectionist", "max_shots": 9}, name="x")
+        >>> s = spec.with_estimator("splitting", runs=3)
+        >>> s.estimator, s.splitting.runs
+        ('splitting', 3)
+        """
+        estimator = self.estimator if estimator is None else estimator
+        if estimator not in ESTIMATORS:
+            raise InputError(f"estimator {estimator!r} is not one of {', '.join(ESTIMATORS)}.")
+        options = self.splitting
+        if runs is not None:
+            options = dataclasses.replace(options, runs=parse_splitting({}, runs=runs).runs)
+        if estimator == "sampling" and self.max_shots is None:
+            raise InputError("a sampling sweep needs 'max_shots' (a positive integer).")
+        return dataclasses.replace(self, estimator=estimator, splitting=options)
 
 
 def parse_spec(data: dict, *, name: str, base_dir: pathlib.Path | None = None) -> SweepSpec:
@@ -257,10 +385,16 @@ def parse_spec(data: dict, *, name: str, base_dir: pathlib.Path | None = None) -
         raise InputError(
             f"unknown decoder {decoder!r}; registered decoders are {', '.join(decoder_names())}."
         )
-    if "max_shots" not in data:
+    estimator = data.get("estimator", "sampling")
+    if estimator not in ESTIMATORS:
+        raise InputError(
+            f"sweep key 'estimator' has value {estimator!r}; it must be one of {', '.join(ESTIMATORS)}."
+        )
+    splitting = parse_splitting(data.get("splitting", {}))
+    if "max_shots" not in data and estimator == "sampling":
         raise InputError("a sweep needs 'max_shots' (a positive integer).")
-    max_shots = data["max_shots"]
-    if max_shots < 1:
+    max_shots = data.get("max_shots")
+    if max_shots is not None and max_shots < 1:
         raise InputError(f"max_shots={max_shots} must be a positive integer.")
     max_errors = data.get("max_errors")
     if max_errors is not None and max_errors < 1:
@@ -287,6 +421,8 @@ def parse_spec(data: dict, *, name: str, base_dir: pathlib.Path | None = None) -
         circuit=circuit_path,
         stage_tau=tuple((str(k), float(v)) for k, v in stage_tau.items()),
         postselected_detectors_predicate=predicate,
+        estimator=estimator,
+        splitting=splitting,
     )
 
 
@@ -651,6 +787,11 @@ def run_sweep(
     >>> stats[0].shots >= 500
     True
     """
+    if spec.estimator != "sampling":
+        raise InputError(
+            f"sweep {spec.name!r} uses the {spec.estimator} estimator; run it with "
+            "ftq.splitting_sweep.run_splitting_sweep (ftq sweep run does)."
+        )
     if not 1 <= workers <= MAX_WORKERS:
         raise InputError(f"workers={workers} must lie in 1..{MAX_WORKERS}.")
     if scheduler is not None:

@@ -1,6 +1,6 @@
 """The postselected-stage floor of a circuit (`ftq.enumeration.postselected_floor`), weight by weight, as JSON.
 
-    python sweeps/splitting/floor.py CIRCUIT --max-weight 5 --out floor.json
+python sweeps/splitting/floor.py CIRCUIT --max-weight 5 --out floor.json
 """
 
 from __future__ import annotations

@@ -80,6 +80,9 @@ CASES = [
     # a scheduler that is not an address (traceback)
     (["sweep", "run", "{d}/s_toy.toml", "--scheduler", "garbage"], "tcp://host:port"),
     (["sweep", "run", "{d}/s_toy.toml", "--workers", HUGE], "--workers"),
+    # the estimator of a sweep: a choice, and --runs only with splitting
+    (["sweep", "run", "{d}/s_toy.toml", "--estimator", "bogus"], "'bogus' is not one of"),
+    (["sweep", "run", "{d}/s_toy.toml", "--runs", "3"], "--estimator splitting"),
     # a baseline folder that does not exist
     (["plot", "{d}/old.csv", "--msc", "{d}/nowhere"], "--msc"),
     # predictable work too large to finish: refused with its cost

@@ -44,3 +44,28 @@ def test_series_merges_rows_of_one_task():
     attempts = [pt.attempts_per_kept for pt in s.points]
     assert attempts[0] == pytest.approx((a.shots + b.shots) / (a.shots - a.discards + b.shots - b.discards))
     assert attempts == sorted(attempts)
+
+
+def test_estimated_series_are_points_with_error_bars(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    est = ParetoSeries("estimated", [SeriesPoint(2.0, 1e-6, 5e-7, 2e-6, float("nan"))], estimated=True)
+    drawn = []
+    original = plt.Axes.errorbar
+
+    def spy(self, *args, **kwargs):
+        drawn.append(kwargs)
+        return original(self, *args, **kwargs)
+
+    matplotlib.axes.Axes.errorbar = spy
+    try:
+        out = plot_pareto([est], msc=[], out=tmp_path / "e.svg")
+    finally:
+        matplotlib.axes.Axes.errorbar = original
+    (kw,) = drawn
+    assert kw["fmt"] == "D" and kw["label"] == "estimated"
+    assert kw["yerr"] == [[pytest.approx(5e-7)], [pytest.approx(1e-6)]]
+    assert "estimated" in out.read_text()
