@@ -362,11 +362,15 @@ def subset_simulation(
     (:mod:`ftq.strata`) the postselected-stage faults are one of its sets and the probabilities are
     conditional on that stratum (attempts are draws within it). See the module docstring.
 
-    Raises :class:`InputError` for parameters outside their ranges, and when ``max_attempts`` plain attempts
-    find no wrong kept shot.
+    Plain sampling stops after ``max_attempts`` attempts even with fewer than ``errors`` found; the levels
+    start from those found, and with none the run has only level 0, at probability 0 (a stratum that cannot
+    fail estimates 0 with ``attempts`` behind it). Raises :class:`InputError` for parameters outside their
+    ranges.
     """
-    if errors < 1 or samples < 2:
-        raise InputError(f"errors={errors} must be ≥ 1 and samples={samples} ≥ 2")
+    if errors < 1 or samples < 2 or max_attempts < 1:
+        raise InputError(
+            f"errors={errors} and max_attempts={max_attempts} must be ≥ 1, samples={samples} ≥ 2"
+        )
     if not 0 < p0 < 1:
         raise InputError(f"p0={p0} must lie in (0, 1)")
     if not 0 < rho <= 1:
@@ -383,12 +387,10 @@ def subset_simulation(
         )
     attempts = kept_n = 0
     found_x, found_soft, kept_rows = [], [], []
-    while sum(x.shape[0] for x in found_x) < errors:
-        if attempts >= max_attempts:
-            raise InputError(f"no wrong kept shot in {attempts:,} attempts; the failure is too rare to seed")
-        x = model.prior(rng, batch)
+    while sum(x.shape[0] for x in found_x) < errors and attempts < max_attempts:
+        x = model.prior(rng, min(batch, max_attempts - attempts))
         kept, wrong, soft = model.evaluate(x)
-        attempts += batch
+        attempts += x.shape[0]
         kept_n += int(kept.sum())
         kept_rows.append(soft[kept])
         found_x.append(x[wrong])
@@ -402,12 +404,12 @@ def subset_simulation(
     prob = n_err / attempts
     score = _score(soft, np.ones(n_err, dtype=bool), ray_arr)
     acceptance = 1.0
-    if n_err < samples:
+    if 0 < n_err < samples:
         x, soft, score, acceptance = _fill(
             model, rng, x, soft, score, threshold=-np.inf, samples=samples, rho=rho, ray=ray_arr
         )
     levels = [Level(-math.inf, prob, prob, acceptance, soft)]
-    while len(levels) < max_levels:
+    while n_err and len(levels) < max_levels:
         order = np.sort(score)
         y = order[min(len(order) - 1, int(math.ceil((1 - p0) * len(order))))]
         if y <= levels[-1].threshold:  # ties at the previous threshold: move to the next value present
@@ -495,9 +497,17 @@ class FrontPoint:
 
 
 def _kept_mass(run, cut: Sequence[float]) -> float:
+    """``P(kept, soft ≥ cut)`` per attempt of a :class:`SplittingRun` or :class:`ftq.strata.StratifiedRun`."""
     if isinstance(run, SplittingRun):
         return run.kept_at(cut) / run.attempts
     return run.kept_mass(cut)
+
+
+def soft_values(run) -> list[np.ndarray]:
+    """The stored soft-output arrays of a run (level-0 kept shots and every level's samples)."""
+    if isinstance(run, SplittingRun):
+        return [run.kept_soft, *(lv.soft for lv in run.levels)]
+    return run.soft_values()
 
 
 def front(
@@ -522,7 +532,7 @@ def front(
     q = float(student.ppf(1 - 0.025 / 2, len(runs) - 1))
     pooled = all(isinstance(r, SplittingRun) for r in runs)  # plain runs: kept counts out of attempts
     attempts = sum(r.attempts for r in runs) if pooled else 0
-    lowest = [-math.inf] * len(runs[0].ray if pooled else runs[0].runs[0].ray)
+    lowest = [-math.inf] * len(runs[0].ray)
     kept_all = [_kept_mass(r, lowest) for r in runs]
     out = []
     for cut in cuts:

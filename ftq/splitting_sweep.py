@@ -51,7 +51,16 @@ import stim
 
 from ftq.errors import InputError
 from ftq.files import append_lines, output_lock
-from ftq.splitting import FrontPoint, SplittingRun, front, soft_output_count, subset_simulation
+from ftq.splitting import (
+    FrontPoint,
+    SplittingRun,
+    _kept_mass,
+    front,
+    soft_output_count,
+    soft_values,
+    subset_simulation,
+)
+from ftq.strata import StratifiedRun, postselected_strata
 
 #: The file of runs, beside the sweep's ``stats.csv``.
 FILENAME = "splitting.jsonl"
@@ -121,7 +130,8 @@ def read_splitting(path: str | os.PathLike) -> dict[str, tuple[dict, list[Splitt
         meta, runs, floor = out.get(rec["strong_id"], (rec.get("json_metadata") or {}, [], None))
         if "run" in rec:
             try:
-                runs.append(SplittingRun.from_json(rec["run"]))
+                run = rec["run"]
+                runs.append(StratifiedRun.from_json(run) if "strata" in run else SplittingRun.from_json(run))
             except (KeyError, TypeError, ValueError) as e:
                 raise InputError(f"{str(path)!r} holds a run that cannot be read ({e!r}).") from None
         if "floor" in rec and (floor is None or rec["floor"]["max_weight"] > floor["max_weight"]):
@@ -166,23 +176,41 @@ def ray_cuts(runs: Sequence[SplittingRun], *, ray: Sequence[float] | None = None
     [(0.0, 0.0), (1.0, 0.0), (2.0, 1.0), (3.0, 2.0), (4.0, 2.0)]
     """
     ray = np.asarray(runs[0].ray if ray is None else ray, dtype=float)
-    finite = [r.kept_soft[np.isfinite(r.kept_soft)] for r in runs] + [
-        lv.soft[np.isfinite(lv.soft)] for r in runs for lv in r.levels
-    ]
+    finite = [v[np.isfinite(v)] for r in runs for v in soft_values(r)]
     top = max((float(v.max()) for v in finite if v.size), default=0.0)
     out = []
     for c in range(MAX_CUT + 1):
         cut = tuple(float(c) if j == 0 else float(round(ray[j] / ray[0] * c)) for j in range(len(ray)))
         out.append(cut)
-        if sum(r.kept_at(cut) for r in runs) == 0 or min(cut) > top:
+        if sum(_kept_mass(r, cut) for r in runs) == 0 or min(cut) > top:
             break
     return out
 
 
-def estimated_front(runs: Sequence[SplittingRun], *, floor: Mapping | None = None) -> list[FrontPoint]:
+def estimated_front(runs: Sequence, *, floor: Mapping | None = None) -> list[FrontPoint]:
     """The front of a task's runs at :func:`ray_cuts` (its ray from the first run), with the stored floor
-    (``floor["mass"]``, per attempt) added at each cut in proportion to its kept shots (:func:`front`)."""
-    return front(runs, ray_cuts(runs), floor=float(floor["mass"]) if floor else 0.0)
+    (``floor["mass"]``, per attempt) added at each cut in proportion to its kept shots (:func:`front`).
+    When some runs are stratified (:class:`ftq.strata.StratifiedRun`) only those are used: the two kinds
+    estimate the same masses with different variances and are not pooled; the floor's sets as heavy as a
+    stratum are in the strata already and are not added again (:func:`floor_beyond`)."""
+    stratified = [r for r in runs if isinstance(r, StratifiedRun)]
+    runs = stratified or list(runs)
+    return front(runs, ray_cuts(runs), floor=floor_beyond(floor, runs))
+
+
+def floor_beyond(floor: Mapping | None, runs: Sequence) -> float:
+    """The stored floor's mass per attempt that the runs do not hold: all of it for plain runs, its sets
+    heavier than the heaviest stratum for stratified ones (lighter floor sets lie inside the strata).
+
+    >>> floor_beyond({"max_weight": 4, "mass": 3.0, "by_weight": [0.0, 0.0, 0.0, 1.0, 2.0]}, [])
+    3.0
+    """
+    if not floor:
+        return 0.0
+    heaviest = max((max(r.weights) for r in runs if isinstance(r, StratifiedRun)), default=None)
+    if heaviest is None:
+        return float(floor["mass"])
+    return float(sum(floor["by_weight"][heaviest + 1 :]))
 
 
 def shown(points: Sequence[FrontPoint]) -> list[FrontPoint]:
@@ -266,17 +294,43 @@ def _worker_run(
     return _one_run(circuit, predictor, parameters, seed).to_json()
 
 
-def _one_run(circuit: stim.Circuit, predictor, parameters: Mapping, seed: int) -> SplittingRun:
-    return subset_simulation(
-        circuit,
-        predictor,
-        errors=parameters["errors"],
-        samples=parameters["samples"],
-        p0=parameters["p0"],
-        rho=parameters["rho"],
-        ray=parameters["ray"],
-        stop_score=parameters["stop_score"],
-        seed=seed,
+#: Postselected-stage strata by circuit text and heaviest weight, each listed once per process.
+_STRATA: dict[tuple[str, int], list] = {}
+
+
+def _one_run(
+    circuit: stim.Circuit, predictor, parameters: Mapping, seed: int
+) -> SplittingRun | StratifiedRun:
+    """One run: plain, or (with ``strata`` in the parameters) one part per postselected-stage stratum, each
+    part seeded from ``seed`` and its stratum's weight."""
+
+    def part(stratum, part_seed: int) -> SplittingRun:
+        return subset_simulation(
+            circuit,
+            predictor,
+            errors=parameters["errors"],
+            samples=parameters["samples"],
+            p0=parameters["p0"],
+            rho=parameters["rho"],
+            ray=parameters["ray"],
+            stop_score=parameters["stop_score"],
+            stratum=stratum,
+            seed=part_seed,
+            max_attempts=int(parameters.get("max_attempts", 10**10)),
+        )
+
+    heaviest = int(parameters.get("strata", 0))
+    if not heaviest:
+        return part(None, seed)
+    key = (str(circuit), heaviest)
+    if key not in _STRATA:
+        _STRATA[key] = postselected_strata(circuit, max_weight=heaviest)
+    strata = _STRATA[key]
+    seeds = np.random.SeedSequence(seed).spawn(len(strata))
+    return StratifiedRun(
+        tuple(st.weight for st in strata),
+        tuple(st.mass for st in strata),
+        tuple(part(st, int(s.generate_state(1)[0])) for st, s in zip(strata, seeds, strict=True)),
     )
 
 

@@ -141,15 +141,64 @@ def _triples(h: np.ndarray, keys: list[bytes], sym) -> np.ndarray:
 
 @dataclasses.dataclass(frozen=True)
 class StratifiedRun:
-    """One independent run per stratum (``runs[k]`` sampled with ``strata[k]`` fixed), added with the strata's
-    exact probabilities: ``P(A) = Σ_k mass_k · P(A | stratum k)``. Same interface as
-    :class:`ftq.splitting.SplittingRun` for :func:`ftq.splitting.front` (``error_mass``, ``kept_mass``)."""
+    """One independent run per stratum (``runs[k]`` sampled with stratum ``weights[k]`` fixed), added with the
+    strata's exact probabilities: ``P(A) = Σ_k mass_k · P(A | stratum k)``. It answers what
+    :func:`ftq.splitting.front` asks of a run (``error_mass``, ``kept_mass``, ``ray``).
 
+    >>> from ftq.splitting import Level, SplittingRun
+    >>> part = SplittingRun(10, 10, 2, (1.0,), (Level(-math.inf, 0.2, 0.2, 1.0, np.array([[5.0], [1.0]])),),
+    ...                     np.array([[5.0], [1.0]]), np.array([5, 5]), 12, 0.5)
+    >>> r = StratifiedRun((0, 2), (0.9, 0.01), (part, part))
+    >>> round(r.error_mass((3,)), 6), round(r.kept_mass((3,)), 6)
+    (0.091, 0.455)
+    >>> StratifiedRun.from_json(r.to_json()).error_mass((3,)) == r.error_mass((3,))
+    True
+    """
+
+    weights: tuple[int, ...]
     masses: tuple[float, ...]
     runs: tuple  # SplittingRun per stratum
 
+    @property
+    def ray(self) -> tuple[float, ...]:
+        return self.runs[0].ray
+
+    @property
+    def seconds(self) -> float:
+        return sum(r.seconds for r in self.runs)
+
+    @property
+    def decodes(self) -> int:
+        return sum(r.decodes for r in self.runs)
+
     def error_mass(self, cut: Sequence[float]) -> float:
+        """Estimated ``P(kept, wrong, soft ≥ cut)`` per attempt: the strata's estimates weighted by their mass."""
         return sum(m * r.error_mass(cut) for m, r in zip(self.masses, self.runs, strict=True))
 
     def kept_mass(self, cut: Sequence[float]) -> float:
+        """Estimated ``P(kept, soft ≥ cut)`` per attempt (strata heavier than listed left out)."""
         return sum(m * r.kept_at(cut) / r.attempts for m, r in zip(self.masses, self.runs, strict=True))
+
+    def soft_values(self) -> list[np.ndarray]:
+        """Every stored soft-output array of the parts (level-0 kept shots and level samples)."""
+        return [a for r in self.runs for a in (r.kept_soft, *(lv.soft for lv in r.levels))]
+
+    def to_json(self) -> dict:
+        return {
+            "seconds": self.seconds,
+            "strata": [
+                {"weight": w, "mass": m, "run": r.to_json()}
+                for w, m, r in zip(self.weights, self.masses, self.runs, strict=True)
+            ],
+        }
+
+    @staticmethod
+    def from_json(data: dict) -> StratifiedRun:
+        from ftq.splitting import SplittingRun
+
+        parts = data["strata"]
+        return StratifiedRun(
+            tuple(int(p["weight"]) for p in parts),
+            tuple(float(p["mass"]) for p in parts),
+            tuple(SplittingRun.from_json(p["run"]) for p in parts),
+        )

@@ -28,6 +28,9 @@ A sweep spec (``sweeps/<name>/<name>.toml``)::
     # rho = 0.15                     # prior-refresh probability of a chain step, in (0, 1]
     # ray = [1.0, 0.875]             # one positive weight per soft output of the decoder
     # stop_score = 100.0             # no level beyond this score
+    # strata = 0                     # 2 or 3: one run per postselected-stage stratum of weight 0, 2..strata
+    #                                # (ftq.strata), added with their exact probabilities
+    # max_attempts = 100_000_000     # with strata: most level-0 attempts per stratum (one that cannot fail: 0)
     # floor_weight = 0               # 1..7: enumerate the postselected floor to this weight, once per task
 
 Results go to ``stats.csv`` beside the spec when the spec sits in a folder called ``<name>``, else to
@@ -100,8 +103,9 @@ ESTIMATORS = ("sampling", "splitting")
 @dataclasses.dataclass(frozen=True)
 class SplittingOptions:
     """The ``[splitting]`` table of a spec: how many independent runs per task and each run's parameters
-    (:func:`ftq.splitting.subset_simulation`), and the weight to which the postselected floor is enumerated
-    (0: none).
+    (:func:`ftq.splitting.subset_simulation`), the heaviest postselected-stage stratum run apart (``strata``:
+    0 = none, else one run per stratum of weight 0, 2..strata, :mod:`ftq.strata`), and the weight to which the
+    postselected floor is enumerated (0: none).
 
     >>> SplittingOptions().parameters()["ray"]
     [1.0, 0.875]
@@ -114,6 +118,8 @@ class SplittingOptions:
     rho: float = 0.15
     ray: tuple[float, ...] = (1.0, 0.875)
     stop_score: float = 100.0
+    max_attempts: int = 100_000_000
+    strata: int = 0
     floor_weight: int = 0
 
     def parameters(self) -> dict:
@@ -125,6 +131,7 @@ class SplittingOptions:
             "rho": self.rho,
             "ray": list(self.ray),
             "stop_score": self.stop_score,
+            **({"strata": self.strata, "max_attempts": self.max_attempts} if self.strata else {}),
         }
 
 
@@ -144,6 +151,8 @@ _SPLITTING_KEYS = {
         "a non-empty list of positive numbers",
     ),
     "stop_score": ((int, float), lambda v: v > 0, "a positive number"),
+    "max_attempts": (int, lambda v: v >= 1, "an integer ≥ 1"),
+    "strata": (int, lambda v: v in (0, 2, 3), "0 (no strata), 2 or 3"),
     "floor_weight": (int, lambda v: 0 <= v <= 7, "an integer in 0..7"),
 }
 

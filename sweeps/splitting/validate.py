@@ -121,7 +121,10 @@ def main() -> None:
         print(f"run {r + 1}/{a.runs}: {[len(p.levels) for p in parts]} levels", flush=True)
     split_seconds = time.process_time() - t0
     rows = []
-    floor = json.loads(pathlib.Path(a.floor).read_text())["mass_per_attempt"] if a.floor else 0.0
+    floor = 0.0
+    if a.floor:  # the floor's sets heavier than the strata (lighter ones are inside the strata already)
+        by_weight = json.loads(pathlib.Path(a.floor).read_text())["mass_per_attempt_by_weight"]
+        floor = sum(by_weight[(a.strata or 0) + 1 :])
     for pt in front(runs, cuts, floor=floor):
         bc, xc = pt.cut
         sel = np.ix_(g1 >= bc, g2 >= xc)

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from ftq.cli import main
 from ftq.errors import InputError
 from ftq.sampling import StagedSampler
-from ftq.splitting_sweep import read_splitting, run_splitting_sweep
+from ftq.splitting_sweep import floor_beyond, read_splitting, run_splitting_sweep
 from ftq.sweeps import load_spec, parse_spec
 from tests.toy import TOY
 
@@ -251,3 +251,51 @@ def test_cuts_past_every_runs_deepest_level_are_not_shown():
     pts = front(runs, cuts)
     assert [p.ler_high for p in pts[4:6]] == [0.0, 0.0]  # a collapsed interval: no evidence of a zero rate
     assert [p.cut for p in shown(pts)] == [(0.0,), (1.0,), (2.0,), (3.0,)]
+
+
+def test_stratified_runs_add_the_strata_with_their_exact_masses(tmp_path):
+    # FLOOR: the stage mechanisms are the flips of q0 and q1 (both seen by the postselected detector); the
+    # strata are {} (0.95²) and {q0, q1} (0.05²). Wrong (the perfectionist predicts no flip): q3 flips in the
+    # first, q3 does not flip in the second: 0.95²·0.1 + 0.05²·0.9 per attempt.
+    path = _sweep(
+        tmp_path,
+        FAST.format(runs=2, samples=50) + "strata = 2\nmax_attempts = 200000\nfloor_weight = 2\n",
+        circuit=FLOOR,
+    )
+    tasks = run_splitting_sweep(load_spec(path), samplers=SAMPLERS, progress=False)
+    lines = [r for r in _lines(path.parent / "splitting.jsonl") if "run" in r]
+    assert len(lines) == 2 and all([p["weight"] for p in r["run"]["strata"]] == [0, 2] for r in lines)
+    # the floor ({q0, q1}, weight 2) lies inside stratum 2: it is not added again
+    floor = tasks[0].floor
+    assert floor["mass"] == pytest.approx(0.05**2) and floor_beyond(floor, tasks[0].runs) == 0.0
+    assert floor_beyond(floor, [tasks[0].runs[0].runs[0]]) == floor["mass"]  # a plain run: all of it
+    assert lines[0]["parameters"]["strata"] == 2
+    masses = [p["mass"] for p in lines[0]["run"]["strata"]]
+    assert masses == pytest.approx([0.95**2, 0.05**2], rel=1e-9)
+    exact = 0.95**2 * 0.1 + 0.05**2 * 0.9
+    for run in tasks[0].runs:
+        sd = sum(
+            m * (q * (1 - q) / part.attempts) ** 0.5
+            for m, q, part in zip(masses, (0.1, 0.9), run.runs, strict=True)
+        )
+        assert abs(run.error_mass((0.0,)) - exact) < 5 * sd
+        assert run.kept_mass((0.0,)) == pytest.approx(sum(masses), rel=1e-12)  # every stratum is kept
+    # resume counts stratified runs of the same parameters
+    run_splitting_sweep(load_spec(path), samplers=SAMPLERS, progress=False)
+    assert len(_lines(path.parent / "splitting.jsonl")) == 3  # two runs and the floor line
+
+
+def test_a_stratum_that_cannot_fail_estimates_zero_after_max_attempts():
+    from ftq.sampling import perfectionist_predictor
+    from ftq.splitting import subset_simulation
+    from ftq.strata import postselected_strata
+
+    c = stim.Circuit(
+        "X_ERROR(0.05) 0 1\nCX 0 2 1 2\nM 2 0\nDETECTOR(0, 0, 0, 1) rec[-2]\nOBSERVABLE_INCLUDE(0) rec[-1]"
+    )
+    empty = postselected_strata(c, max_weight=2)[0]  # no fault at all: never wrong
+    r = subset_simulation(
+        c, perfectionist_predictor(c), errors=5, samples=10, stratum=empty, max_attempts=5000
+    )
+    assert r.attempts == 5000 and r.errors == 0 and len(r.levels) == 1
+    assert r.error_mass((0.0,)) == 0.0 and r.kept_at((0.0,)) == 5000
