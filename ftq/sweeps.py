@@ -28,7 +28,7 @@ A sweep spec (``sweeps/<name>/<name>.toml``)::
     # rho = 0.15                     # prior-refresh probability of a chain step, in (0, 1]
     # ray = [1.0, 0.875]             # one positive weight per soft output of the decoder
     # stop_score = 100.0             # no level beyond this score
-    # strata = 0                     # 2 or 3: one run per postselected-stage stratum of weight 0, 2..strata
+    # strata = 0                     # 2..4: one run per postselected-stage stratum of weight 0, 2..strata
     #                                # (ftq.strata), added with their exact probabilities
     # max_attempts = 100_000_000     # with strata: most level-0 attempts per stratum (one that cannot fail: 0)
     # floor_weight = 0               # 1..7: enumerate the postselected floor to this weight, once per task
@@ -152,7 +152,7 @@ _SPLITTING_KEYS = {
     ),
     "stop_score": ((int, float), lambda v: v > 0, "a positive number"),
     "max_attempts": (int, lambda v: v >= 1, "an integer ≥ 1"),
-    "strata": (int, lambda v: v in (0, 2, 3), "0 (no strata), 2 or 3"),
+    "strata": (int, lambda v: v in (0, 2, 3, 4), "0 (no strata), 2, 3 or 4"),
     "floor_weight": (int, lambda v: 0 <= v <= 7, "an integer in 0..7"),
 }
 

@@ -72,5 +72,34 @@ def test_chain_moves_keep_one_set_of_the_stratum_drawn_in_proportion(d3):
 
 
 def test_weight_out_of_range_is_an_input_error(d3):
-    with pytest.raises(InputError, match="max_weight=4 is outside 0..3"):
-        postselected_strata(d3[0], max_weight=4)
+    with pytest.raises(InputError, match="max_weight=5 is outside 0..4"):
+        postselected_strata(d3[0], max_weight=5)
+
+
+def test_weight_four_lists_every_silent_four_set_once(d3):
+    """Against a direct listing: group all pairs by their combined symptom; two disjoint pairs of a group
+    make a silent 4-set (primitive ones and unions of two silent pairs alike)."""
+    c, strata = d3
+    mech = Mechanisms.from_circuit(c)
+    post = postselection_mask(c)
+    stage = np.flatnonzero(stage_mechanisms(mech, post))
+    sym = mech.detectors[stage][:, np.flatnonzero(post)].tocsr()
+    rows = [frozenset(sym.indices[sym.indptr[i] : sym.indptr[i + 1]].tolist()) for i in range(len(stage))]
+    groups: dict = {}
+    for a in range(len(stage)):
+        for b in range(a + 1, len(stage)):
+            groups.setdefault(rows[a] ^ rows[b], []).append((a, b))
+    direct = set()
+    for g in groups.values():
+        for i, (a, b) in enumerate(g):
+            for c2, d in g[i + 1 :]:
+                if len({a, b, c2, d}) == 4:
+                    direct.add(frozenset(int(stage[k]) for k in (a, b, c2, d)))
+    four = postselected_strata(c, max_weight=4)[-1]
+    assert four.weight == 4
+    listed = [frozenset(row) for row in four.sets.tolist()]
+    assert len(set(listed)) == len(listed) and set(listed) == direct
+    r = mech.probabilities / (1 - mech.probabilities)
+    assert four.probabilities[:50] == pytest.approx(
+        strata[0].mass * np.prod(r[four.sets[:50]], axis=1), rel=1e-12
+    )
