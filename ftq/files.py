@@ -73,6 +73,19 @@ def check_writable(path: str | os.PathLike, *, folder: bool = False) -> None:
         raise InputError(f"cannot write {str(path)!r}: the folder {str(parent)!r} is not writable.")
 
 
+def make_folder(path: str | os.PathLike) -> None:
+    """Create ``path``'s folder (and its parents) if missing; :class:`InputError` naming it if that fails.
+
+    >>> import tempfile
+    >>> make_folder(Path(tempfile.mkdtemp()) / "a" / "b" / "stats.csv")
+    """
+    folder = Path(path).parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise InputError(f"cannot create the sweep folder {str(folder)!r} ({e.strerror or e}).") from None
+
+
 @contextlib.contextmanager
 def output_lock(path: str | os.PathLike) -> Iterator[None]:
     """Hold an exclusive lock on the folder of ``path`` (which must exist) while the block runs, or refuse.

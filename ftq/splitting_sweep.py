@@ -50,7 +50,7 @@ import sinter
 import stim
 
 from ftq.errors import InputError
-from ftq.files import append_lines, output_lock
+from ftq.files import append_lines, make_folder, output_lock
 from ftq.splitting import (
     FrontPoint,
     SplittingRun,
@@ -367,12 +367,7 @@ def run_splitting_sweep(
             f"decoder {spec.decoder!r} has no predictor for the splitting estimator "
             "(its sampler needs a predictor_factory, as ftq.sampling.StagedSampler)."
         )
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise InputError(
-            f"cannot create the sweep folder {str(path.parent)!r} ({e.strerror or e})."
-        ) from None
+    make_folder(path)
     with output_lock(spec.stats_path):  # the sweep's lock: one writer per folder
         return _run_locked(
             spec, tasks, sampler, workers=workers, progress=progress, out=sys.stderr if out is None else out

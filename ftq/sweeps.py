@@ -74,7 +74,7 @@ import stim
 
 from ftq.decoders import decoder_names, load_decoder
 from ftq.errors import InputError
-from ftq.files import append_lines, output_lock, write_text_atomic
+from ftq.files import append_lines, make_folder, output_lock, write_text_atomic
 from ftq.sampling import make_task, sample_shots
 
 #: The keys the kit reads; a spec with a ``builder`` passes every other key to it as a domain parameter.
@@ -813,12 +813,7 @@ def run_sweep(
         samplers = {spec.decoder: load_decoder(spec.decoder).sampler}
     if spec.decoder not in samplers:
         raise InputError(f"decoder {spec.decoder!r} has no sampler here; available: {', '.join(samplers)}.")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise InputError(
-            f"cannot create the sweep folder {str(path.parent)!r} ({e.strerror or e})."
-        ) from None
+    make_folder(path)
     with output_lock(path):  # one run per stats.csv; a second one is refused
         return _run_locked(
             spec, tasks=tasks, samplers=samplers, workers=workers, scheduler=scheduler, progress=progress
