@@ -32,6 +32,7 @@ by :func:`ftq.enumeration.postselected_floor`.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Sequence
 
@@ -61,9 +62,14 @@ class Stratum:
         """``n`` sets (rows of mechanism indices), each drawn in proportion to its probability."""
         if len(self.sets) == 1:
             return np.repeat(self.sets, n, axis=0)
-        cdf = np.cumsum(self.probabilities)
+        cdf = self._cdf
         idx = np.searchsorted(cdf, rng.random(n) * cdf[-1], side="right")
         return self.sets[np.minimum(idx, len(self.sets) - 1)]
+
+    @functools.cached_property
+    def _cdf(self) -> np.ndarray:
+        # computed once: a chain step draws from it, and weight 4 has tens of millions of sets
+        return np.cumsum(self.probabilities)
 
 
 def stage_mechanisms(mech: Mechanisms, post: np.ndarray) -> np.ndarray:
