@@ -251,7 +251,8 @@ def plot_cmd(sources, out, msc, max_attempts, predicate, decoder_version) -> Non
     for source in sources:
         csv_path, s, published = _plot_source(source, predicate, max_attempts, decoder_version)
         series += s
-        extra += [published] if published else []
+        if published and all(e.label != published.label for e in extra):  # one front per published circuit
+            extra.append(published)
     baseline = load_msc_baseline(pathlib.Path(msc) if msc else MSC)
     target = pathlib.Path(out) if out else csv_path.parent / "pareto.png"
     plot_pareto(series, msc=baseline + extra, out=target)
