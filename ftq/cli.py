@@ -203,7 +203,14 @@ def sweep_run_cmd(spec, workers, scheduler, estimator, runs) -> None:
 
 @sweep.command("compact")
 @click.argument("source", type=click.Path(dir_okay=False))
-def sweep_compact_cmd(source) -> None:
+@click.option(
+    "--keep-first",
+    type=click.IntRange(0, None),
+    default=0,
+    show_default=True,
+    help="Rows of each task kept as they are (e.g. those a front's thresholds were chosen on).",
+)
+def sweep_compact_cmd(source, keep_first) -> None:
     """Merge a sweep's stats.csv into two rows per task (halves kept apart for the held-out check).
 
     SOURCE is a sweep spec (.toml) or a sinter stats CSV. Sweeps append one row per sampled batch; the
@@ -219,7 +226,7 @@ def sweep_compact_cmd(source) -> None:
     path = load_spec(src).stats_path if src.suffix == ".toml" else src
     if not path.is_file():
         raise InputError(f"{str(path)!r} does not exist.")
-    before, after = compact_stats_csv(path)
+    before, after = compact_stats_csv(path, keep_first=keep_first)
     click.echo(f"{path}: {before} rows -> {after} rows")
 
 

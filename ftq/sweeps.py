@@ -657,8 +657,10 @@ def read_stats_rows(path: str | pathlib.Path) -> list[sinter.TaskStats]:
     return rows
 
 
-def compact_stats_csv(path: str | pathlib.Path, *, halves: int = 2) -> tuple[int, int]:
-    """Merge the rows of each task into ``halves`` rows (row k goes to half k mod ``halves``), atomically.
+def compact_stats_csv(path: str | pathlib.Path, *, halves: int = 2, keep_first: int = 0) -> tuple[int, int]:
+    """Merge the rows of each task into ``halves`` rows (row k goes to half k mod ``halves``), atomically;
+    the first ``keep_first`` rows of each task stay as they are (e.g. the rows a front's thresholds were chosen
+    on, so that the later ones stay fresh draws for them).
 
     Sweeps append one row per sampled batch; with two-dimensional gap histograms the file grows by the
     whole histogram per row. Two rows per task keep the file small and still allow a held-out check.
@@ -671,22 +673,29 @@ def compact_stats_csv(path: str | pathlib.Path, *, halves: int = 2) -> tuple[int
     >>> _ = p.write_text(sinter.CSV_HEADER + "\\n" + "\\n".join([row.to_csv_line()] * 5) + "\\n")
     >>> compact_stats_csv(p), [r.shots for r in read_stats_rows(p)]
     ((5, 2), [30, 20])
+    >>> _ = p.write_text(sinter.CSV_HEADER + "\\n" + "\\n".join([row.to_csv_line()] * 5) + "\\n")
+    >>> compact_stats_csv(p, keep_first=2), [r.shots for r in read_stats_rows(p)]
+    ((5, 4), [10, 10, 20, 10])
     """
     if halves < 1:
         raise InputError(f"halves must be at least 1, got {halves}.")
+    if keep_first < 0:
+        raise InputError(f"keep_first must be at least 0, got {keep_first}.")
     with output_lock(path):
-        return _compact_locked(pathlib.Path(path), halves)
+        return _compact_locked(pathlib.Path(path), halves, keep_first)
 
 
-def _compact_locked(path: pathlib.Path, halves: int) -> tuple[int, int]:
+def _compact_locked(path: pathlib.Path, halves: int, keep_first: int = 0) -> tuple[int, int]:
     rows = read_stats_rows(path)
     groups: dict[str, list[sinter.TaskStats]] = {}
     for r in rows:
         groups.setdefault(r.strong_id, []).append(r)
     out = []
     for members in groups.values():
+        out += members[:keep_first]
+        rest = members[keep_first:]
         for h in range(halves):
-            part = members[h::halves]
+            part = rest[h::halves]
             if part:
                 out.append(functools.reduce(operator.add, part))
     write_text_atomic(path, sinter.CSV_HEADER + "\n" + "".join(r.to_csv_line() + "\n" for r in out))

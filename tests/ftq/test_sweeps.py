@@ -260,3 +260,22 @@ def test_sigterm_stops_the_workers_and_keeps_the_csv(tmp_path):
         time.sleep(0.2)
     assert not any(_alive(w) for w in workers)  # no worker left sampling for nobody
     assert sum(s.shots for s in check_stats_csv(csv)) > 0  # what was appended is still readable
+
+
+def test_compact_keep_first_leaves_the_selection_rows_alone(tmp_path):
+    from click.testing import CliRunner
+
+    from ftq.cli import main
+    from ftq.sweeps import read_stats_rows
+
+    csv = tmp_path / "stats.csv"
+    rows = [
+        sinter.TaskStats(strong_id="a", decoder="gap", json_metadata={"k": 1}, shots=10 * (i + 1), errors=i)
+        for i in range(6)
+    ]
+    csv.write_text(sinter.CSV_HEADER + "\n" + "".join(r.to_csv_line() + "\n" for r in rows))
+    result = CliRunner().invoke(main, ["sweep", "compact", str(csv), "--keep-first", "2"])
+    assert result.exit_code == 0, result.output
+    assert [r.shots for r in read_stats_rows(csv)] == [10, 20, 30 + 50, 40 + 60]
+    bad = CliRunner().invoke(main, ["sweep", "compact", str(csv), "--keep-first", "-1"])
+    assert bad.exit_code == 2
