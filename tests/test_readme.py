@@ -1,5 +1,6 @@
 """README numbers that come from code: the circuit statistics table, and the paths its commands name."""
 
+import functools
 import json
 import pathlib
 import re
@@ -101,3 +102,39 @@ def test_published_front_quoted_in_readme_is_the_authors_histogram():
         best = _best_within(points, attempts)
         mantissa, exponent = f"{best.ler:.2e}".split("e")
         assert f"{float(mantissa):.3g}e{int(exponent)} at {best.attempts_per_kept:.2f}" in README
+
+
+def _sci(x: float) -> str:
+    mantissa, exponent = f"{x:.2e}".split("e")
+    return f"{float(mantissa):.3g}e{int(exponent)}"
+
+
+#: the estimated d=5 points the README quotes: (splitting sweep, cut)
+ESTIMATED_POINTS = [
+    ("rp2-ref-d5-split", (65.0, 57.0)),
+    ("rp2-ref-d5-split", (85.0, 74.0)),
+    ("rp2-ref-d5-split", (95.0, 83.0)),
+    ("rp2-ref-d5-split", (100.0, 88.0)),
+    ("rp2-d5-split", (65.0, 57.0)),
+    ("rp2-d5-split", (85.0, 74.0)),
+    ("rp2-d5-split", (100.0, 88.0)),
+]
+
+
+@functools.cache
+def _estimated(sweep: str) -> tuple[int, dict]:
+    """(number of runs, the front by cut) of a stored splitting sweep, read once."""
+    from ftq.splitting_sweep import estimated_front, read_splitting
+
+    ((_, runs, floor),) = read_splitting(ROOT / "sweeps" / sweep / "splitting.jsonl").values()
+    return len(runs), {p.cut: p for p in estimated_front(runs, floor=floor)}
+
+
+@pytest.mark.parametrize("sweep, cut", ESTIMATED_POINTS)
+def test_d5_estimated_points_are_the_stored_runs(sweep, cut):
+    # the README's estimated d=5 points: recompute them from the stored splitting runs
+    runs, points = _estimated(sweep)
+    pt = points[cut]
+    quoted = f"**{_sci(pt.ler)}** [{_sci(pt.ler_low)}, {_sci(pt.ler_high)}] at {pt.attempts_per_kept:.2f}"
+    assert quoted in README
+    assert f"{runs} runs" in README
