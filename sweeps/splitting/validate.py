@@ -116,7 +116,13 @@ def main() -> None:
             )
             for k, st in enumerate(strata)
         ]
-        run = parts[0] if a.strata is None else StratifiedRun(tuple(st.mass for st in strata), tuple(parts))
+        run = (
+            parts[0]
+            if a.strata is None
+            else StratifiedRun(
+                tuple(st.weight for st in strata), tuple(st.mass for st in strata), tuple(parts)
+            )
+        )
         runs.append(run)
         print(f"run {r + 1}/{a.runs}: {[len(p.levels) for p in parts]} levels", flush=True)
     split_seconds = time.process_time() - t0
