@@ -189,7 +189,7 @@ def series_from_splitting(tasks: dict) -> list[ParetoSeries]:
     >>> s.label, len(s.points)
     ('p=0.1 estimated (subset simulation, 2 runs, 95% t + CP)', 10)
     """
-    from ftq.splitting_sweep import estimated_front, shown
+    from ftq.splitting_sweep import estimated_front, interval_label, shown
 
     out = []
     for meta, runs, floor in tasks.values():
@@ -206,7 +206,7 @@ def series_from_splitting(tasks: dict) -> list[ParetoSeries]:
         with_floor = f" + floor to weight {floor['max_weight']}" if floor else ""
         label = (
             f"{what + ' ' if what else ''}p={meta.get('p')}{version} estimated "
-            f"(subset simulation, {len(runs)} runs, 95% t + CP{with_floor})"
+            f"(subset simulation, {len(runs)} runs, {interval_label(runs)}{with_floor})"
         )
         out.append(ParetoSeries(label, pts, estimated=True))
     return out

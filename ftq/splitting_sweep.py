@@ -198,6 +198,16 @@ def estimated_front(runs: Sequence, *, floor: Mapping | None = None) -> list[Fro
     return front(runs, ray_cuts(runs), floor=floor_beyond(floor, runs))
 
 
+def interval_label(runs: Sequence) -> str:
+    """What the intervals of :func:`estimated_front` are: Student-t over runs for the error mass, with
+    Clopper-Pearson (plain runs) or Student-t (stratified runs) for the kept fraction.
+
+    >>> interval_label([])
+    '95% t + CP'
+    """
+    return "95% t + t, strata" if any(isinstance(r, StratifiedRun) for r in runs) else "95% t + CP"
+
+
 def floor_beyond(floor: Mapping | None, runs: Sequence) -> float:
     """The stored floor's mass per attempt that the runs do not hold: all of it for plain runs, its sets
     heavier than the heaviest stratum for stratified ones (lighter floor sets lie inside the strata).
@@ -246,7 +256,7 @@ def summary_lines(tasks: Sequence[SplittingTask], *, max_points: int = 8) -> lis
             cut = "|".join(f"{c:g}" for c in pt.cut)
             lines.append(
                 f"  cut {cut} dB: {pt.attempts_per_kept:.4g} attempts/kept, LER {pt.ler:.3g} "
-                f"[{pt.ler_low:.3g}, {pt.ler_high:.3g}] (95% t + CP)"
+                f"[{pt.ler_low:.3g}, {pt.ler_high:.3g}] ({interval_label(t.runs)})"
             )
     return lines
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from ftq.cli import main
 from ftq.errors import InputError
 from ftq.sampling import StagedSampler
-from ftq.splitting_sweep import floor_beyond, read_splitting, run_splitting_sweep
+from ftq.splitting_sweep import floor_beyond, read_splitting, run_splitting_sweep, summary_lines
 from ftq.sweeps import load_spec, parse_spec
 from tests.toy import TOY
 
@@ -280,6 +280,8 @@ def test_stratified_runs_add_the_strata_with_their_exact_masses(tmp_path):
         )
         assert abs(run.error_mass((0.0,)) - exact) < 5 * sd
         assert run.kept_mass((0.0,)) == pytest.approx(sum(masses), rel=1e-12)  # every stratum is kept
+    # the printed intervals say the kept fraction is a Student-t interval here, not Clopper-Pearson
+    assert "(95% t + t, strata)" in "\n".join(summary_lines(tasks))
     # resume counts stratified runs of the same parameters
     run_splitting_sweep(load_spec(path), samplers=SAMPLERS, progress=False)
     assert len(_lines(path.parent / "splitting.jsonl")) == 3  # two runs and the floor line
