@@ -116,12 +116,13 @@ def postselected_strata(circuit: stim.Circuit, *, max_weight: int = 3) -> list[S
     if pairs:
         arr = np.array(pairs, dtype=np.int64)
         strata.append(Stratum(2, stage[arr], math.exp(base) * r[arr[:, 0]] * r[arr[:, 1]]))
+    packed = _packed(sym)
     if max_weight >= 3:
-        triples = _triples(h, keys, sym)
+        triples = _triples(h, packed)
         if len(triples):
             strata.append(Stratum(3, stage[triples], math.exp(base) * np.prod(r[triples], axis=1)))
     if max_weight >= 4:
-        quads = _quads(h, _packed(sym))
+        quads = _quads(h, packed)
         if len(quads):
             prob = math.exp(base) * np.prod(r[quads], axis=1)
             strata.append(Stratum(4, stage[quads].astype(np.int32), prob))
@@ -172,8 +173,9 @@ def _quads(h: np.ndarray, packed: np.ndarray, *, chunk: int = 4_000_000) -> np.n
     return np.concatenate(found) if found else np.zeros((0, 4), dtype=np.int32)
 
 
-def _triples(h: np.ndarray, keys: list[bytes], sym) -> np.ndarray:
-    """All a < b < c with symptom(a) ^ symptom(b) = symptom(c) (hash match, then an exact check)."""
+def _triples(h: np.ndarray, packed: np.ndarray) -> np.ndarray:
+    """All a < b < c with symptom(a) ^ symptom(b) = symptom(c) (hash match, then an exact check on the
+    bit-packed symptoms, as :func:`_quads`)."""
     order = np.argsort(h, kind="stable")
     sorted_h = h[order]
     found = []
@@ -188,10 +190,7 @@ def _triples(h: np.ndarray, keys: list[bytes], sym) -> np.ndarray:
                 bb = int(b[j])
                 if c <= bb:
                     continue
-                want = set(np.frombuffer(keys[a], dtype=sym.indices.dtype)) ^ set(
-                    np.frombuffer(keys[bb], dtype=sym.indices.dtype)
-                )
-                if want == set(np.frombuffer(keys[int(c)], dtype=sym.indices.dtype)):
+                if not np.any(packed[a] ^ packed[bb] ^ packed[c]):
                     found.append((a, bb, int(c)))
     return np.array(found, dtype=np.int64).reshape(-1, 3)
 
