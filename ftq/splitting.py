@@ -187,13 +187,26 @@ def _as_cut(cut: Sequence[float], width: int) -> np.ndarray:
     return cut
 
 
+#: The DEM arrays and postselection mask of the last circuits seen: a stratified run builds one model per
+#: stratum, and a sweep one per run, all on the same circuit.
+_DEMS: dict[str, tuple[Mechanisms, np.ndarray]] = {}
+
+
+def _dem_of(circuit: stim.Circuit) -> tuple[Mechanisms, np.ndarray]:
+    key = str(circuit)
+    if key not in _DEMS:
+        if len(_DEMS) >= 4:
+            _DEMS.clear()
+        _DEMS[key] = (Mechanisms.from_circuit(circuit), postselection_mask(circuit))
+    return _DEMS[key]
+
+
 class _Model:
     """The circuit's DEM as sparse matrices, and one predictor call on a batch of fault configurations."""
 
     def __init__(self, circuit: stim.Circuit, predictor: Predictor, stratum: Stratum | None = None) -> None:
-        self.mech = Mechanisms.from_circuit(circuit)
+        self.mech, self.post = _dem_of(circuit)
         self.p = self.mech.probabilities
-        self.post = postselection_mask(circuit)
         self.stratum = stratum
         # with a stratum, the postselected-stage faults are one of its sets; the other mechanisms are free
         self.stage = stage_mechanisms(self.mech, self.post) if stratum is not None else None
